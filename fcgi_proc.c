@@ -1,0 +1,566 @@
+/*
+ * fcgi_proc: list, start, stop and restart the processes procmon
+ * supervises, from a web server.  One binary serves CGI (RFC 3875) and,
+ * built with libfcgi, persistent FastCGI; from a shell it answers one
+ * request described by the usual CGI environment variables.
+ *
+ * Every request is read and validated whole before anything is touched,
+ * and answered with exactly one status and one JSON body.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "procmon_client.h"
+#include "query.h"
+#include "json_out.h"
+#include "fcgi_compat.h"
+
+#define NAME_MAX_LEN	64
+#define LIMIT_DEFAULT	1024
+#define LIMIT_MAX	(1024 * 1024)
+#define FORM_TYPE	"application/x-www-form-urlencoded"
+
+struct config {
+	const char	*dir;		/* where procmon's lockfiles are */
+	size_t		 limit;		/* longest query string or body */
+	bool		 verbose;
+	char		*query;		/* request buffers, limit + 1 bytes */
+	char		*body;
+};
+
+struct request;
+
+struct route {
+	const char	*key;
+	bool		 takes_name;
+	enum pm_action	 action;
+	void		(*run)(const struct config *, struct request *);
+};
+
+struct request {
+	const char		*method;
+	bool			 head;
+	const struct route	*route;
+	char			 name[NAME_MAX_LEN + 1];
+	int			 status;	/* as answered, for the log */
+};
+
+static int	fail(struct request *, int, const char *, ...)
+		    __attribute__((format(__printf__, 3, 4)));
+static int	fail_method(struct request *, const char *, const char *, ...)
+		    __attribute__((format(__printf__, 3, 4)));
+static int	fail_with(struct request *, int, const char *, const char *,
+		    va_list) __attribute__((format(__printf__, 4, 0)));
+static void	run_list(const struct config *, struct request *);
+static void	run_action(const struct config *, struct request *);
+
+/* The API: one row per query key. */
+static const struct route routes[] = {
+	{ "list",	false,	PM_START,	run_list },
+	{ "start",	true,	PM_START,	run_action },
+	{ "stop",	true,	PM_STOP,	run_action },
+	{ "restart",	true,	PM_RESTART,	run_action },
+};
+
+static const struct route *
+find_route(const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strlen(routes[i].key) == len &&
+		    memcmp(routes[i].key, key, len) == 0)
+			return &routes[i];
+	return NULL;
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	default:  return "Internal Server Error";
+	}
+}
+
+/* The CGI response header (RFC 3875 section 6.3); HEAD stops after it. */
+static void
+send_headers(struct request *req, int status, const char *extra)
+{
+	printf("Status: %d %s\r\n", status, reason(status));
+	if (extra != NULL)
+		fputs(extra, stdout);
+	fputs("Content-Type: application/json; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n", stdout);
+	req->status = status;
+}
+
+/* Answers with the error object of the original fcgi_proc; returns status. */
+static int
+fail_with(struct request *req, int status, const char *extra,
+    const char *fmt, va_list ap)
+{
+	char description[256];
+	struct json j;
+
+	vsnprintf(description, sizeof description, fmt, ap);
+	send_headers(req, status, extra);
+	if (req->head)
+		return status;
+	json_init(&j, stdout);
+	json_object_open(&j);
+	json_key(&j, "status");
+	json_int(&j, status);
+	json_key(&j, "description");
+	json_cstring(&j, description);
+	json_object_close(&j);
+	putchar('\n');
+	return status;
+}
+
+static int
+fail(struct request *req, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_with(req, status, NULL, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int
+fail_method(struct request *req, const char *allow, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_with(req, 405, allow, fmt, ap);
+	va_end(ap);
+	return 405;
+}
+
+/* Names reach a path, so only [A-Za-z0-9._-]{1,64}, not starting with '.'. */
+static bool
+valid_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > NAME_MAX_LEN || s[0] == '.')
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Takes the parameters of s into req: exactly one known key, matched
+ * whole; a name where the key takes one.  Returns 0 or the status sent.
+ */
+static int
+parse_params(struct request *req, char *s)
+{
+	const struct route *route;
+	struct query_param p;
+	int r;
+
+	while ((r = query_next(&s, &p)) == 1) {
+		int klen = p.key_len > 32 ? 32 : (int)p.key_len;
+
+		if (p.key_len == 0)
+			return fail(req, 400, "empty parameter");
+		if ((route = find_route(p.key, p.key_len)) == NULL)
+			return fail(req, 400, "unknown parameter \"%.*s\"",
+			    klen, p.key);
+		if (req->route != NULL)
+			return fail(req, 400, "one action per request: "
+			    "\"%s\" and \"%s\"", req->route->key, route->key);
+		req->route = route;
+		if (!route->takes_name) {
+			if (p.value_len > 0)
+				return fail(req, 400, "%s takes no value",
+				    route->key);
+			continue;
+		}
+		if (p.value == NULL || !valid_name(p.value, p.value_len))
+			return fail(req, 400, "%s needs a process name: 1 to "
+			    "64 of A-Z a-z 0-9 . _ -, not starting with '.'",
+			    route->key);
+		memcpy(req->name, p.value, p.value_len);
+		req->name[p.value_len] = '\0';
+	}
+	if (r == -1)
+		return fail(req, 400, "malformed percent-encoding");
+	return 0;
+}
+
+/* CONTENT_TYPE must name the form encoding; parameters may follow. */
+static bool
+form_encoded(const char *type)
+{
+	size_t n = sizeof FORM_TYPE - 1;
+
+	return type != NULL && strncasecmp(type, FORM_TYPE, n) == 0 &&
+	    (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+}
+
+/*
+ * Reads a POST body of exactly CONTENT_LENGTH bytes (RFC 3875 section
+ * 4.2) into cfg->body.  Returns 0 or the status sent.
+ */
+static int
+read_body(const struct config *cfg, struct request *req)
+{
+	const char *length = getenv("CONTENT_LENGTH");
+	size_t n = 0, i;
+
+	for (i = 0; length != NULL && length[i] != '\0'; i++) {
+		if (length[i] < '0' || length[i] > '9')
+			return fail(req, 413, "invalid Content-Length");
+		n = n * 10 + (size_t)(length[i] - '0');
+		if (n > cfg->limit)
+			return fail(req, 413, "request body over %zu bytes",
+			    cfg->limit);
+	}
+	if (n > 0 && !form_encoded(getenv("CONTENT_TYPE")))
+		return fail(req, 415, "POST body must be " FORM_TYPE);
+	if (fread(cfg->body, 1, n, stdin) != n)
+		return fail(req, 400, "request body shorter than "
+		    "Content-Length");
+	if (memchr(cfg->body, '\0', n) != NULL)
+		return fail(req, 400, "NUL byte in request body");
+	cfg->body[n] = '\0';
+	return 0;
+}
+
+/*
+ * Reads and validates the whole request: method, query string and, for
+ * POST, the body, whose parameters join the query's.  Returns 0 with
+ * req->route set, or the status already answered.
+ */
+static int
+read_request(const struct config *cfg, struct request *req)
+{
+	const char *query = getenv("QUERY_STRING");
+	size_t len;
+	int status;
+
+	req->method = getenv("REQUEST_METHOD");
+	if (req->method == NULL || req->method[0] == '\0')
+		req->method = "GET";		/* run from a shell */
+	req->head = strcmp(req->method, "HEAD") == 0;
+	if (!req->head && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "POST") != 0)
+		return fail_method(req, "Allow: GET, HEAD, POST\r\n",
+		    "method not allowed");
+	if (query == NULL)
+		query = "";
+	if ((len = strlen(query)) > cfg->limit)
+		return fail(req, 414, "query string over %zu bytes",
+		    cfg->limit);
+	memcpy(cfg->query, query, len + 1);
+	if (len > 0 && (status = parse_params(req, cfg->query)) != 0)
+		return status;
+	if (strcmp(req->method, "POST") == 0) {
+		if ((status = read_body(cfg, req)) != 0)
+			return status;
+		if (cfg->body[0] != '\0' &&
+		    (status = parse_params(req, cfg->body)) != 0)
+			return status;
+	}
+	if (req->route == NULL)
+		req->route = &routes[0];	/* no parameter: list */
+	if (req->head && req->route->takes_name)
+		return fail_method(req, "Allow: GET, POST\r\n",
+		    "HEAD never acts; use GET or POST");
+	return 0;
+}
+
+/* procmon's age format: 13s, 4m02s, 1h04m02s, 2d01h04m02s. */
+static void
+format_since(char *buf, size_t size, time_t start, time_t now)
+{
+	long long s = now > start ? (long long)now - (long long)start : 0;
+
+	if (s < 60)
+		snprintf(buf, size, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%lldh%02lldm%02llds", s / 3600,
+		    s / 60 % 60, s % 60);
+	else
+		snprintf(buf, size, "%lldd%02lldh%02lldm%02llds", s / 86400,
+		    s / 3600 % 24, s / 60 % 60, s % 60);
+}
+
+/* One process, with the original list's six keys in its order. */
+static void
+write_proc(struct json *j, const struct pm_proc *p, time_t now)
+{
+	char since[64];
+
+	format_since(since, sizeof since, p->lock.starttime, now);
+	json_object_open(j);
+	json_key(j, "name");
+	json_cstring(j, p->name);
+	json_key(j, "pid");
+	json_int(j, p->lock.pid);
+	json_key(j, "runcount");
+	json_uint(j, p->lock.runcount);
+	json_key(j, "since");
+	json_cstring(j, since);
+	json_key(j, "state");
+	json_cstring(j, pm_running(p) ? "running" : "stopped");
+	json_key(j, "exec");
+	json_string(j, p->exec, p->exec_len);
+	json_object_close(j);
+}
+
+static void
+run_list(const struct config *cfg, struct request *req)
+{
+	struct pm_list list;
+	struct json j;
+	time_t now;
+	size_t i;
+
+	if (pm_list(cfg->dir, &list) != PM_OK) {
+		fail(req, 500, "%s", pm_error());
+		return;
+	}
+	send_headers(req, 200, NULL);
+	if (!req->head) {
+		now = time(NULL);
+		json_init(&j, stdout);
+		json_array_open(&j);
+		for (i = 0; i < list.count; i++)
+			write_proc(&j, &list.procs[i], now);
+		json_array_close(&j);
+		putchar('\n');
+	}
+	pm_list_free(&list);
+}
+
+/* A sentence for people; the other keys of the answer are for programs. */
+static const char *
+describe(enum pm_action action, const struct pm_outcome *out)
+{
+	if (action == PM_STOP)
+		return out->killed ? "stopped; the process was killed" :
+		    out->changed ? "stopped; it was not running" :
+		    "already stopped";
+	if (action == PM_RESTART && out->killed)
+		return "restarting; the process was killed and procmon "
+		    "starts it again";
+	return out->changed ? "starting; procmon starts it within a second" :
+	    action == PM_START ? "already started" :
+	    "already restarting; procmon starts it within a second";
+}
+
+static void
+run_action(const struct config *cfg, struct request *req)
+{
+	enum pm_action action = req->route->action;
+	struct pm_outcome out;
+	struct json j;
+
+	switch (pm_act(cfg->dir, req->name, action, &out)) {
+	case PM_OK:
+		break;
+	case PM_UNKNOWN:
+		fail(req, 404, "no process named \"%s\"", req->name);
+		return;
+	case PM_UNTRUSTED:
+		fail(req, 403, "lockfile of \"%s\" is not trusted: not a "
+		    "regular file of root or of this program's user, "
+		    "writable by its owner only", req->name);
+		return;
+	case PM_DELETING:
+		fail(req, 409, "\"%s\" is being removed by procmon",
+		    req->name);
+		return;
+	case PM_SYSERR:
+		fail(req, 500, "%s", pm_error());
+		return;
+	}
+	send_headers(req, 200, NULL);
+	json_init(&j, stdout);
+	json_object_open(&j);
+	json_key(&j, "status");
+	json_int(&j, 200);
+	json_key(&j, "name");
+	json_cstring(&j, req->name);
+	json_key(&j, "action");
+	json_cstring(&j, req->route->key);
+	json_key(&j, "changed");
+	json_bool(&j, out.changed || out.killed != 0);
+	if (out.killed != 0) {
+		json_key(&j, "killed");
+		json_int(&j, out.killed);
+	}
+	json_key(&j, "description");
+	json_cstring(&j, describe(action, &out));
+	json_object_close(&j);
+	putchar('\n');
+}
+
+/* One line per request on stderr, the web server's error log. */
+static void
+log_request(const struct request *req)
+{
+	const char *query = getenv("QUERY_STRING");
+	size_t i;
+
+	fprintf(stderr, "fcgi_proc: %d %.8s \"", req->status, req->method);
+	for (i = 0; query != NULL && query[i] != '\0' && i < 200; i++) {
+		unsigned char c = (unsigned char)query[i];
+
+		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\')
+			putc(c, stderr);
+		else
+			fprintf(stderr, "\\x%02x", c);
+	}
+	fputs(query != NULL && query[i] != '\0' ? "...\"\n" : "\"\n", stderr);
+}
+
+/*
+ * Messages from before the first request go to the descriptors directly:
+ * libfcgi's stdio streams exist only once FCGI_Accept() has set them up.
+ */
+static void
+usage(int fd)
+{
+	dprintf(fd, "usage: fcgi_proc [-hv] [-d dir] [-l bytes]\n"
+	    "  -d dir    procmon's lockfile directory (default /tmp,"
+	    " or $PROCMON_DIR)\n"
+	    "  -l bytes  longest query string or POST body (default 1024)\n"
+	    "  -v        log each request to stderr\n"
+	    "  -h        print this help\n");
+}
+
+static void
+die(const char *msg)
+{
+	dprintf(STDERR_FILENO, "fcgi_proc: %s\n", msg);
+	exit(2);
+}
+
+/*
+ * Installed setuid or setgid, the caller controls our environment and
+ * arguments: the lockfile directory is then procmon's, and nothing else.
+ */
+static bool
+privileged(void)
+{
+	return getuid() != geteuid() || getgid() != getegid();
+}
+
+static void
+parse_options(int argc, char **argv, struct config *cfg)
+{
+	const char *env;
+	char *end;
+	long n;
+	int c;
+
+	cfg->dir = "/tmp";
+	cfg->limit = LIMIT_DEFAULT;
+	if (!privileged() && (env = getenv("PROCMON_DIR")) != NULL &&
+	    env[0] != '\0')
+		cfg->dir = env;
+	while ((c = getopt(argc, argv, "d:hl:v")) != -1) {
+		switch (c) {
+		case 'd':
+			if (privileged())
+				die("-d is refused when running setuid or "
+				    "setgid");
+			cfg->dir = optarg;
+			break;
+		case 'h':
+			usage(STDOUT_FILENO);
+			exit(0);
+		case 'l':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    n < 1 || n > LIMIT_MAX)
+				die("-l takes a number of bytes from 1 to "
+				    "1048576");
+			cfg->limit = (size_t)n;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		default:
+			usage(STDERR_FILENO);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(STDERR_FILENO);
+		exit(2);
+	}
+}
+
+/*
+ * A program started with fd 0, 1 or 2 closed would later open a lockfile
+ * onto it and write a response into it; /dev/null fills the gap.
+ */
+static void
+ensure_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) == -1 &&
+		    open("/dev/null", O_RDWR) != fd)
+			abort();
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg = { 0 };
+
+	ensure_std_fds();
+	parse_options(argc, argv, &cfg);
+	/* A client gone mid-answer must not kill a persistent responder. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((cfg.query = malloc(cfg.limit + 1)) == NULL ||
+	    (cfg.body = malloc(cfg.limit + 1)) == NULL)
+		die("out of memory");
+	while (FCGI_Accept() >= 0) {
+		struct request req = { 0 };
+
+		if (read_request(&cfg, &req) == 0)
+			req.route->run(&cfg, &req);
+		if (cfg.verbose)
+			log_request(&req);
+	}
+	free(cfg.query);
+	free(cfg.body);
+	return 0;
+}

@@ -1,0 +1,218 @@
+/*
+ * Streaming JSON writer.  The layout follows the original fcgi_proc's list
+ * ("key": value, members separated by a bare comma) so that its output
+ * stays byte-compatible with what existing clients have seen.
+ */
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "json_out.h"
+
+void
+json_init(struct json *j, FILE *out)
+{
+	j->out = out;
+	j->depth = 0;
+	j->after_key = false;
+	j->in_object[0] = false;
+	j->has_member[0] = false;
+}
+
+/* Writes the separator a new value needs at the current depth. */
+static void
+begin_value(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	assert(!j->in_object[j->depth]);	/* objects take json_key first */
+	if (j->has_member[j->depth])
+		putc(',', j->out);
+	j->has_member[j->depth] = true;
+}
+
+static void
+open_scope(struct json *j, char c, bool object)
+{
+	begin_value(j);
+	assert(j->depth + 1 < JSON_MAX_DEPTH);
+	putc(c, j->out);
+	j->depth++;
+	j->in_object[j->depth] = object;
+	j->has_member[j->depth] = false;
+}
+
+static void
+close_scope(struct json *j, char c, bool object)
+{
+	assert(j->depth > 0 && j->in_object[j->depth] == object);
+	assert(!j->after_key);
+	putc(c, j->out);
+	j->depth--;
+}
+
+void
+json_object_open(struct json *j)
+{
+	open_scope(j, '{', true);
+}
+
+void
+json_object_close(struct json *j)
+{
+	close_scope(j, '}', true);
+}
+
+void
+json_array_open(struct json *j)
+{
+	open_scope(j, '[', false);
+}
+
+void
+json_array_close(struct json *j)
+{
+	close_scope(j, ']', false);
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0 if the
+ * bytes there are not one: overlong forms, surrogates and code points past
+ * U+10FFFF are all rejected.
+ */
+static size_t
+utf8_length(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * Length of the run at s that a JSON string may hold as it is: printable
+ * ASCII other than quote and backslash, and well-formed UTF-8.
+ */
+static size_t
+plain_length(const unsigned char *s, size_t n)
+{
+	size_t i, len;
+
+	for (i = 0; i < n; i += len) {
+		if (s[i] == '"' || s[i] == '\\' || s[i] < 0x20 || s[i] == 0x7f)
+			break;
+		if ((len = utf8_length(s + i, n - i)) == 0)
+			break;
+	}
+	return i;
+}
+
+/*
+ * RFC 8259 section 7: quote and backslash are escaped, and so is every
+ * control byte.  A byte that is not well-formed UTF-8 becomes U+FFFD, so
+ * the output is valid whatever a lockfile or a request holds.
+ */
+static void
+write_escaped(FILE *out, const unsigned char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run;
+
+	for (i = 0; i < n; i++) {
+		run = plain_length(s + i, n - i);
+		if (run > 0)
+			fprintf(out, "%.*s", (int)run, (const char *)s + i);
+		if ((i += run) == n)
+			break;
+		switch (s[i]) {
+		case '"':  fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\b': fputs("\\b", out); break;
+		case '\f': fputs("\\f", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\r': fputs("\\r", out); break;
+		case '\t': fputs("\\t", out); break;
+		default:
+			if (s[i] < 0x20 || s[i] == 0x7f) {
+				fputs("\\u00", out);
+				putc(hex[s[i] >> 4], out);
+				putc(hex[s[i] & 0xf], out);
+			} else
+				fputs("\\ufffd", out);
+		}
+	}
+}
+
+void
+json_key(struct json *j, const char *key)
+{
+	assert(j->in_object[j->depth] && !j->after_key);
+	if (j->has_member[j->depth])
+		putc(',', j->out);
+	j->has_member[j->depth] = true;
+	putc('"', j->out);
+	write_escaped(j->out, (const unsigned char *)key, strlen(key));
+	fputs("\": ", j->out);
+	j->after_key = true;
+}
+
+void
+json_string(struct json *j, const char *s, size_t n)
+{
+	begin_value(j);
+	putc('"', j->out);
+	write_escaped(j->out, (const unsigned char *)s, n);
+	putc('"', j->out);
+}
+
+void
+json_cstring(struct json *j, const char *s)
+{
+	json_string(j, s, strlen(s));
+}
+
+void
+json_int(struct json *j, long long v)
+{
+	begin_value(j);
+	fprintf(j->out, "%lld", v);
+}
+
+void
+json_uint(struct json *j, unsigned long long v)
+{
+	begin_value(j);
+	fprintf(j->out, "%llu", v);
+}
+
+void
+json_bool(struct json *j, bool v)
+{
+	begin_value(j);
+	fputs(v ? "true" : "false", j->out);
+}

@@ -1,0 +1,37 @@
+/*
+ * A streaming JSON writer (RFC 8259) that owns commas and escaping, so a
+ * caller cannot produce invalid JSON: keys are written only inside objects,
+ * values get their separators automatically, and strings of any bytes come
+ * out as valid UTF-8 JSON strings.
+ */
+#ifndef JSON_OUT_H
+#define JSON_OUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fcgi_compat.h"
+
+#define JSON_MAX_DEPTH 8
+
+struct json {
+	FILE		*out;
+	int		 depth;
+	bool		 after_key;	/* a key was written, its value is due */
+	bool		 in_object[JSON_MAX_DEPTH];
+	bool		 has_member[JSON_MAX_DEPTH];
+};
+
+void	json_init(struct json *, FILE *);
+void	json_object_open(struct json *);
+void	json_object_close(struct json *);
+void	json_array_open(struct json *);
+void	json_array_close(struct json *);
+void	json_key(struct json *, const char *);
+void	json_string(struct json *, const char *, size_t);
+void	json_cstring(struct json *, const char *);
+void	json_int(struct json *, long long);
+void	json_uint(struct json *, unsigned long long);
+void	json_bool(struct json *, bool);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * procmon's lockfile protocol, spoken directly.  See procmon_client.h and
+ * the protocol notes in the README: the traps avoided here are stale pids
+ * (liveness comes from the lock, never from kill(pid, 0)), forged files in
+ * a world-writable directory, and torn reads of a header being rewritten.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "procmon_client.h"
+
+#define PREFIX_LEN	(sizeof(PM_PREFIX) - 1)
+
+static char error_text[256];
+
+const char *
+pm_error(void)
+{
+	return error_text;
+}
+
+/* Records what failed, with errno's reason, for pm_error().  The
+ * precisions keep the text within error_text; long names are cut. */
+static enum pm_status
+sys_error(const char *what, const char *file)
+{
+	int saved = errno;
+
+	snprintf(error_text, sizeof error_text, "%.48s %.128s: %.64s", what, file,
+	    strerror(saved));
+	errno = saved;
+	return PM_SYSERR;
+}
+
+/*
+ * procmon creates its files mode 0600 as the user it runs as.  Anyone may
+ * plant files beside them in /tmp, so we believe only regular files owned
+ * by root or by us that nobody else may write, with a single link (a hard
+ * link to some other root-owned file must not pass for a lockfile).
+ */
+static bool
+trusted(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) &&
+	    (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
+	    st->st_nlink == 1;
+}
+
+/*
+ * Opens a lockfile without following a symlink and without blocking on a
+ * FIFO, and keeps it only if trusted().  A file we may not open is an
+ * error only when it is one we would have trusted.
+ */
+static enum pm_status
+open_lockfile(int dirfd, const char *file, int mode, int *fdp)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(dirfd, file,
+	    mode | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return PM_UNKNOWN;
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
+			return PM_UNTRUSTED;
+		if (errno == EACCES || errno == EPERM) {
+			int saved = errno;
+
+			if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    !trusted(&st))
+				return PM_UNTRUSTED;
+			errno = saved;
+		}
+		return sys_error("cannot open", file);
+	}
+	if (fstat(fd, &st) == -1) {
+		sys_error("cannot stat", file);
+		close(fd);
+		return PM_SYSERR;
+	}
+	if (!trusted(&st)) {
+		close(fd);
+		return PM_UNTRUSTED;
+	}
+	*fdp = fd;
+	return PM_OK;
+}
+
+/* The pid holding the write lock on byte 0, 0 if none, -1 on error. */
+static pid_t
+lock_holder(int fd)
+{
+	struct flock fl = {
+		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1
+	};
+
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+}
+
+int
+pm_running(const struct pm_proc *p)
+{
+	return p->lock.pid > 1 && p->holder == p->lock.pid;
+}
+
+/*
+ * Reads header and command line with one pread, so a header that procmon
+ * rewrites meanwhile is seen whole, then asks who holds the lock.  The
+ * name and command line share one allocation, owned by p->name.
+ */
+static enum pm_status
+read_lockfile(int fd, const char *file, struct pm_proc *p)
+{
+	char buf[sizeof(struct lockdata) + PM_EXEC_MAX];
+	const char *name = file + PREFIX_LEN;
+	size_t name_len = strlen(name);
+	ssize_t n;
+
+	if ((n = pread(fd, buf, sizeof buf, 0)) == -1)
+		return sys_error("cannot read", file);
+	if ((size_t)n < sizeof p->lock)
+		return PM_UNTRUSTED;	/* too short to be procmon's */
+	memcpy(&p->lock, buf, sizeof p->lock);
+	if ((p->holder = lock_holder(fd)) == -1)
+		return sys_error("cannot query the lock of", file);
+	p->exec_len = (size_t)n - sizeof p->lock;
+	if ((p->name = malloc(name_len + 1 + p->exec_len)) == NULL)
+		return sys_error("out of memory reading", file);
+	memcpy(p->name, name, name_len + 1);
+	p->exec = p->name + name_len + 1;
+	memcpy(p->exec, buf + sizeof p->lock, p->exec_len);
+	return PM_OK;
+}
+
+/* Appends DIR's entry `file` to the list, unless it is not to be shown. */
+static enum pm_status
+add_entry(int dirfd, const char *file, struct pm_list *list)
+{
+	enum pm_status status;
+	struct pm_proc *procs;
+	int fd;
+
+	if (list->count == list->alloc) {
+		size_t alloc = list->alloc ? list->alloc * 2 : 16;
+
+		procs = reallocarray(list->procs, alloc, sizeof *procs);
+		if (procs == NULL)
+			return sys_error("out of memory listing", file);
+		list->procs = procs;
+		list->alloc = alloc;
+	}
+	if ((status = open_lockfile(dirfd, file, O_RDONLY, &fd)) != PM_OK)
+		return status;
+	status = read_lockfile(fd, file, &list->procs[list->count]);
+	close(fd);
+	if (status == PM_OK)
+		list->count++;
+	return status;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	const struct pm_proc *pa = a, *pb = b;
+
+	return strcmp(pa->name, pb->name);
+}
+
+/*
+ * Lists every trusted procmon.* entry of dir, sorted by name.  Entries
+ * that vanish under us or that we do not trust are left out; anything
+ * else that fails fails the whole list, so a partial list is never shown
+ * as if it were complete.
+ */
+enum pm_status
+pm_list(const char *dir, struct pm_list *list)
+{
+	enum pm_status status = PM_OK;
+	struct dirent *de;
+	DIR *d;
+
+	memset(list, 0, sizeof *list);
+	if ((d = opendir(dir)) == NULL)
+		return sys_error("cannot open directory", dir);
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				status = sys_error("cannot read directory", dir);
+			break;
+		}
+		/* Name and type first: unrelated files cost no system call. */
+		if (strncmp(de->d_name, PM_PREFIX, PREFIX_LEN) != 0 ||
+		    de->d_name[PREFIX_LEN] == '\0' ||
+		    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+			continue;
+		status = add_entry(dirfd(d), de->d_name, list);
+		if (status == PM_SYSERR)
+			break;
+		status = PM_OK;
+	}
+	closedir(d);
+	if (status != PM_OK) {
+		pm_list_free(list);
+		return status;
+	}
+	if (list->count > 1)
+		qsort(list->procs, list->count, sizeof *list->procs,
+		    compare_names);
+	return PM_OK;
+}
+
+void
+pm_list_free(struct pm_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		free(list->procs[i].name);
+	free(list->procs);
+	memset(list, 0, sizeof *list);
+}
+
+static enum pm_status
+write_field(int fd, const char *file, const void *value, size_t size,
+    size_t offset)
+{
+	ssize_t n = pwrite(fd, value, size, (off_t)offset);
+
+	if (n == (ssize_t)size)
+		return PM_OK;
+	if (n >= 0)
+		errno = EIO;
+	return sys_error("cannot write", file);
+}
+
+#define WRITE_FIELD(fd, file, field, value) \
+	write_field((fd), (file), &(value), sizeof(value), \
+	    offsetof(struct lockdata, field))
+
+/*
+ * SIGKILLs pid if, and only if, it holds the lock right now: 1 if it was
+ * signalled, 0 if not (it is gone), -1 on error.  Through a pidfd, the
+ * check and the signal name the same process, so a pid recycled between
+ * them is never hit; on kernels without pidfds the window left is the few
+ * instructions between F_GETLK and kill().
+ */
+static int
+kill_if_holder(int fd, pid_t pid)
+{
+	int r;
+
+#ifdef SYS_pidfd_open
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (pidfd != -1) {
+		r = 0;
+		if (lock_holder(fd) == pid)
+			r = syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL,
+			    0) == 0 ? 1 : -1;
+		close(pidfd);
+		return r == -1 && errno == ESRCH ? 0 : r;
+	}
+	if (errno != ENOSYS)
+		return errno == ESRCH ? 0 : -1;
+#endif
+	if (lock_holder(fd) != pid)
+		return 0;
+	r = kill(pid, SIGKILL) == 0 ? 1 : -1;
+	return r == -1 && errno == ESRCH ? 0 : r;
+}
+
+static enum pm_status
+kill_holder(int fd, const char *file, pid_t pid, struct pm_outcome *out)
+{
+	char what[64];
+
+	switch (kill_if_holder(fd, pid)) {
+	case 1:
+		out->killed = pid;
+		return PM_OK;
+	case 0:
+		return PM_OK;
+	}
+	snprintf(what, sizeof what, "cannot signal pid %ld of", (long)pid);
+	return sys_error(what, file);
+}
+
+/* Clearing terminate is all a start is; procmon forks it within a second. */
+static enum pm_status
+start(int fd, const char *file, const struct pm_proc *p,
+    struct pm_outcome *out)
+{
+	uint32_t terminate = 0;
+
+	if (p->lock.terminate == 0)
+		return PM_OK;		/* running, or being restarted */
+	out->changed = true;
+	return WRITE_FIELD(fd, file, terminate, terminate);
+}
+
+/* As procmon -k: stop time, then the flag, then the signal. */
+static enum pm_status
+stop(int fd, const char *file, const struct pm_proc *p,
+    struct pm_outcome *out)
+{
+	uint32_t terminate = PM_TERMINATE_STOP;
+	time_t now = time(NULL);
+	enum pm_status status;
+
+	if (p->lock.terminate != PM_TERMINATE_STOP) {
+		out->changed = true;
+		if ((status = WRITE_FIELD(fd, file, starttime, now)) != PM_OK ||
+		    (status = WRITE_FIELD(fd, file, terminate, terminate)) !=
+		    PM_OK)
+			return status;
+	}
+	if (!pm_running(p))
+		return PM_OK;
+	return kill_holder(fd, file, p->lock.pid, out);
+}
+
+/* procmon restarts what dies; a stopped process is started instead. */
+static enum pm_status
+restart(int fd, const char *file, const struct pm_proc *p,
+    struct pm_outcome *out)
+{
+	if (p->lock.terminate != 0)
+		return start(fd, file, p, out);
+	if (!pm_running(p))
+		return PM_OK;		/* procmon is restarting it already */
+	return kill_holder(fd, file, p->lock.pid, out);
+}
+
+/*
+ * Acts on procmon.<name> in dir.  The caller has validated name; it is
+ * checked again here because it becomes part of a path.
+ */
+enum pm_status
+pm_act(const char *dir, const char *name, enum pm_action action,
+    struct pm_outcome *out)
+{
+	char file[PREFIX_LEN + 256];
+	enum pm_status status;
+	struct pm_proc p;
+	int dirfd, fd;
+
+	memset(out, 0, sizeof *out);
+	if (name[0] == '\0' || strchr(name, '/') != NULL ||
+	    snprintf(file, sizeof file, PM_PREFIX "%s", name) >= (int)sizeof file)
+		return PM_UNKNOWN;
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return sys_error("cannot open directory", dir);
+	status = open_lockfile(dirfd, file, O_RDWR, &fd);
+	close(dirfd);
+	if (status != PM_OK)
+		return status;
+	if ((status = read_lockfile(fd, file, &p)) != PM_OK) {
+		close(fd);
+		return status;
+	}
+	out->was_running = pm_running(&p);
+	if (p.lock.terminate == PM_TERMINATE_DELETE)
+		status = PM_DELETING;
+	else if (action == PM_START)
+		status = start(fd, file, &p, out);
+	else if (action == PM_STOP)
+		status = stop(fd, file, &p, out);
+	else
+		status = restart(fd, file, &p, out);
+	free(p.name);
+	close(fd);
+	return status;
+}

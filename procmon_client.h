@@ -1,0 +1,67 @@
+/*
+ * A client of procmon's lockfile protocol: one file per supervised process,
+ * DIR/procmon.<id>, holding struct lockdata and then the command line.  The
+ * supervised process holds a write lock on byte 0 for as long as it lives.
+ * No fork, no exec, no shell: everything is open, pread, pwrite and fcntl.
+ */
+#ifndef PROCMON_CLIENT_H
+#define PROCMON_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* procmon's header; the C declaration, not byte offsets, is the contract. */
+struct lockdata {
+	pid_t		pid;		/* last process started */
+	uint32_t	terminate;	/* 0 or one of the PM_TERMINATE_* */
+	size_t		runcount;	/* times started */
+	time_t		starttime;	/* last start, or last stop */
+};
+
+#define PM_TERMINATE_STOP	0xDEADBEEFu	/* stopped, file kept */
+#define PM_TERMINATE_DELETE	0xDEAFBABEu	/* stopped, file removed */
+
+#define PM_PREFIX	"procmon."
+#define PM_EXEC_MAX	4096	/* command line bytes read; the rest is cut */
+
+struct pm_proc {
+	char		*name;		/* the id, any bytes but '/' */
+	struct lockdata	 lock;
+	pid_t		 holder;	/* pid holding byte 0, or 0 */
+	char		*exec;		/* command line, exec_len bytes */
+	size_t		 exec_len;
+};
+
+struct pm_list {
+	struct pm_proc	*procs;		/* sorted by name */
+	size_t		 count;
+	size_t		 alloc;
+};
+
+enum pm_action { PM_START, PM_STOP, PM_RESTART };
+
+enum pm_status {
+	PM_OK,
+	PM_UNKNOWN,	/* no such lockfile */
+	PM_UNTRUSTED,	/* a lockfile we refuse: see pm_trusted() */
+	PM_DELETING,	/* procmon is removing the entry */
+	PM_SYSERR	/* a system call failed: errno and pm_error() say why */
+};
+
+struct pm_outcome {
+	bool		 changed;	/* the lockfile was written */
+	pid_t		 killed;	/* pid sent SIGKILL, or 0 */
+	bool		 was_running;
+};
+
+int		 pm_running(const struct pm_proc *);
+enum pm_status	 pm_list(const char *dir, struct pm_list *);
+void		 pm_list_free(struct pm_list *);
+enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
+		    struct pm_outcome *);
+const char	*pm_error(void);
+
+#endif

@@ -1,0 +1,538 @@
+/*
+ * Unit tests of the JSON writer, the query parser and the procmon client.
+ * The client is tested on real lockfiles in a temporary directory, held
+ * by real child processes, exactly as procmon's children hold them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json_out.h"
+#include "procmon_client.h"
+#include "query.h"
+
+static int passed, failed;
+static char tmpdir[] = "/tmp/fcgi_proc-unit.XXXXXX";
+
+static void
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("%s - ", ok ? "ok" : "FAIL");
+	vprintf(fmt, ap);
+	putchar('\n');
+	va_end(ap);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* JSON writer ------------------------------------------------------- */
+
+static char *json_buf;
+static size_t json_len;
+static FILE *json_fp;
+
+static void
+json_start(struct json *j)
+{
+	json_fp = open_memstream(&json_buf, &json_len);
+	json_init(j, json_fp);
+}
+
+/* Ends the capture and compares it with want. */
+static void
+json_expect(const char *want, const char *what)
+{
+	fclose(json_fp);
+	check(strcmp(json_buf, want) == 0, "json %s: %s", what, json_buf);
+	free(json_buf);
+}
+
+static void
+json_string_is(const char *in, size_t len, const char *want, const char *what)
+{
+	struct json j;
+
+	json_start(&j);
+	json_string(&j, in, len);
+	json_expect(want, what);
+}
+
+static void
+test_json(void)
+{
+	struct json j;
+	int depth;
+
+	json_string_is("plain", 5, "\"plain\"", "plain");
+	json_string_is("a\"b\\c", 5, "\"a\\\"b\\\\c\"", "quote, backslash");
+	json_string_is("\b\f\n\r\t", 5, "\"\\b\\f\\n\\r\\t\"", "short escapes");
+	json_string_is("\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\"",
+	    "other controls");
+	json_string_is("a\0b", 3, "\"a\\u0000b\"", "NUL inside");
+	json_string_is("</script>", 9, "\"</script>\"", "markup is text");
+	json_string_is("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9,
+	    "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", "valid UTF-8 kept");
+	json_string_is("\xff", 1, "\"\\ufffd\"", "invalid byte");
+	json_string_is("\xc3", 1, "\"\\ufffd\"", "truncated sequence");
+	json_string_is("\xc3(", 2, "\"\\ufffd(\"", "bad continuation");
+	json_string_is("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"", "overlong /");
+	json_string_is("\xe0\x80\xaf", 3, "\"\\ufffd\\ufffd\\ufffd\"",
+	    "overlong 3 bytes");
+	json_string_is("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"",
+	    "surrogate");
+	json_string_is("\xf4\x90\x80\x80", 4,
+	    "\"\\ufffd\\ufffd\\ufffd\\ufffd\"", "past U+10FFFF");
+	json_string_is("\xf4\x8f\xbf\xbf", 4, "\"\xf4\x8f\xbf\xbf\"",
+	    "U+10FFFF kept");
+	json_string_is("", 0, "\"\"", "empty");
+
+	json_start(&j);
+	json_array_open(&j);
+	json_object_open(&j);
+	json_key(&j, "name");
+	json_cstring(&j, "x");
+	json_key(&j, "pid");
+	json_int(&j, -1);
+	json_key(&j, "n");
+	json_uint(&j, 18446744073709551615ull);
+	json_key(&j, "ok");
+	json_bool(&j, true);
+	json_object_close(&j);
+	json_object_open(&j);
+	json_object_close(&j);
+	json_array_open(&j);
+	json_array_close(&j);
+	json_array_close(&j);
+	json_expect("[{\"name\": \"x\",\"pid\": -1,\"n\": 18446744073709551615,"
+	    "\"ok\": true},{},[]]", "seed layout, commas");
+
+	json_start(&j);
+	json_object_open(&j);
+	json_key(&j, "a\"\n");
+	json_bool(&j, false);
+	json_object_close(&j);
+	json_expect("{\"a\\\"\\n\": false}", "escaped key");
+
+	/* The deepest nesting the writer allows, exactly. */
+	json_start(&j);
+	for (depth = 1; depth < JSON_MAX_DEPTH; depth++)
+		json_array_open(&j);
+	for (depth = 1; depth < JSON_MAX_DEPTH; depth++)
+		json_array_close(&j);
+	json_expect("[[[[[[[]]]]]]]", "deepest nesting");
+}
+
+/* Query parser ------------------------------------------------------ */
+
+/* Parses q and renders what came out as key=value|key|... for comparison. */
+static int
+parse_render(const char *q, char *out, size_t size)
+{
+	char buf[256], *cursor = buf;
+	struct query_param p;
+	size_t used = 0;
+	int r;
+
+	snprintf(buf, sizeof buf, "%s", q);
+	out[0] = '\0';
+	while ((r = query_next(&cursor, &p)) == 1) {
+		used += (size_t)snprintf(out + used, size - used, "%s%.*s",
+		    used ? "|" : "", (int)p.key_len, p.key);
+		if (p.value != NULL)
+			used += (size_t)snprintf(out + used, size - used,
+			    "=%.*s", (int)p.value_len, p.value);
+	}
+	return r;
+}
+
+static void
+query_is(const char *q, const char *want)
+{
+	char got[256];
+	int r = parse_render(q, got, sizeof got);
+
+	check(r == 0 && strcmp(got, want) == 0, "query \"%s\" -> %s (got %s)",
+	    q, want, r ? "error" : got);
+}
+
+static void
+query_fails(const char *q)
+{
+	char got[256];
+
+	check(parse_render(q, got, sizeof got) == -1,
+	    "query \"%s\" is malformed", q);
+}
+
+static void
+test_query(void)
+{
+	char buf[16] = "stop=%00x", *cursor = buf;
+	struct query_param p;
+
+	query_is("list", "list");
+	query_is("list=", "list=");
+	query_is("stop=sleep1", "stop=sleep1");
+	query_is("a=1&b=2", "a=1|b=2");
+	query_is("a&&b", "a||b");
+	query_is("a&", "a|");
+	query_is("=x", "=x");
+	query_is("stop=a=b", "stop=a=b");
+	query_is("%73top=%31", "stop=1");
+	query_is("%7E%7e", "~~");
+	query_is("stop=a+b", "stop=a b");
+	query_is("stop=a%2Bb", "stop=a+b");
+	query_is("stop=a%26b", "stop=a&b");
+	query_is("k%3Dv", "k=v");
+	query_fails("%");
+	query_fails("stop=%");
+	query_fails("stop=%4");
+	query_fails("stop=%zz");
+	query_fails("stop=%4g");
+	query_fails("%g1=x");
+	query_fails("list&stop=%x");
+
+	/* A decoded NUL is kept, with its length, for the caller to refuse. */
+	check(query_next(&cursor, &p) == 1 && p.value_len == 2 &&
+	    p.value[0] == '\0' && p.value[1] == 'x', "%%00 decodes to a NUL");
+}
+
+/* procmon client ---------------------------------------------------- */
+
+static void
+path_of(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/procmon.%s", tmpdir, name);
+}
+
+/* Writes a lockfile as procmon does: header, then the command line. */
+static void
+write_lockfile(const char *name, pid_t pid, uint32_t terminate,
+    size_t runcount, time_t start, const char *exec, size_t exec_len,
+    mode_t mode)
+{
+	struct lockdata ld = { pid, terminate, runcount, start };
+	char path[512];
+	int fd;
+
+	path_of(path, sizeof path, name);
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
+	    write(fd, &ld, sizeof ld) != (ssize_t)sizeof ld ||
+	    write(fd, exec, exec_len) != (ssize_t)exec_len ||
+	    fchmod(fd, mode) == -1) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+}
+
+static struct lockdata
+read_header(const char *name)
+{
+	struct lockdata ld = { 0, 0, 0, 0 };
+	char path[512];
+	int fd;
+
+	path_of(path, sizeof path, name);
+	if ((fd = open(path, O_RDONLY)) != -1) {
+		if (read(fd, &ld, sizeof ld) != (ssize_t)sizeof ld)
+			memset(&ld, 0, sizeof ld);
+		close(fd);
+	}
+	return ld;
+}
+
+/* Records pid in name's header, at its offset, as procmon's child does. */
+static void
+set_pid(const char *name, pid_t pid)
+{
+	char path[512];
+	int fd;
+
+	path_of(path, sizeof path, name);
+	if ((fd = open(path, O_WRONLY)) == -1 ||
+	    pwrite(fd, &pid, sizeof pid, offsetof(struct lockdata, pid)) !=
+	    (ssize_t)sizeof pid) {
+		perror(path);
+		exit(1);
+	}
+	close(fd);
+}
+
+/*
+ * A child that, like procmon's, takes the lock on byte 0 of name's file
+ * (or takes none) and then waits to be killed.  Returns once it holds it.
+ */
+static pid_t
+spawn(const char *name, bool lock)
+{
+	int ready[2];
+	char c, path[512];
+	pid_t pid;
+
+	if (pipe(ready) == -1 || (pid = fork()) == -1)
+		exit(1);
+	if (pid == 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+		    .l_start = 0, .l_len = 1 };
+		int fd;
+
+		path_of(path, sizeof path, name);
+		if (lock && ((fd = open(path, O_RDWR)) == -1 ||
+		    fcntl(fd, F_SETLK, &fl) == -1))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		exit(1);
+	close(ready[0]);
+	return pid;
+}
+
+/* True if pid is gone (reaped) within a second. */
+static bool
+died(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static void
+reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static const struct pm_proc *
+find(const struct pm_list *l, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->count; i++)
+		if (strcmp(l->procs[i].name, name) == 0)
+			return &l->procs[i];
+	return NULL;
+}
+
+static void
+test_list(void)
+{
+	static char exec[PM_EXEC_MAX + 1];
+	struct pm_list l;
+	char path[512], target[512];
+	const struct pm_proc *p;
+	pid_t alive;
+	time_t now = time(NULL);
+
+	write_lockfile("b", 0, 0, 3, now, "sleep 18", 8, 0600);
+	alive = spawn("b", true);
+	write_lockfile("a", alive, 0, 1, now, "x", 1, 0600);	/* no lock */
+	set_pid("b", alive);
+	memset(exec, 'x', sizeof exec);
+	write_lockfile("exact", 1, 0, 1, now, exec, PM_EXEC_MAX, 0600);
+	write_lockfile("over", 1, 0, 1, now, exec, PM_EXEC_MAX + 1, 0600);
+	write_lockfile("groupw", 1, 0, 1, now, "x", 1, 0620);
+	write_lockfile("otherw", 1, 0, 1, now, "x", 1, 0602);
+	write_lockfile("readable", 1, 0, 1, now, "x", 1, 0644);
+	write_lockfile("foreign", 1, 0, 1, now, "x", 1, 0600);
+	path_of(path, sizeof path, "foreign");
+	if (geteuid() == 0)
+		check(chown(path, 65534, 65534) == 0, "chown foreign file");
+	path_of(path, sizeof path, "short");
+	close(open(path, O_WRONLY | O_CREAT, 0600));
+	path_of(path, sizeof path, "fifo");
+	check(mkfifo(path, 0600) == 0, "mkfifo");
+	path_of(path, sizeof path, "dir");
+	check(mkdir(path, 0700) == 0, "mkdir");
+	path_of(path, sizeof path, "link");
+	path_of(target, sizeof target, "b");
+	check(symlink(target, path) == 0, "symlink");
+	path_of(path, sizeof path, "hardlink");
+	check(link(target, path) == 0, "hard link");
+	snprintf(path, sizeof path, "%s/unrelated", tmpdir);
+	close(open(path, O_WRONLY | O_CREAT, 0600));
+	snprintf(path, sizeof path, "%s/procmon.", tmpdir);
+	close(open(path, O_WRONLY | O_CREAT, 0600));
+
+	check(pm_list(tmpdir, &l) == PM_OK, "pm_list succeeds");
+	/* The hard link gives b two links: it is refused too, until removed. */
+	check(find(&l, "b") == NULL && find(&l, "hardlink") == NULL,
+	    "a file with two links is left out");
+	pm_list_free(&l);
+	path_of(path, sizeof path, "hardlink");
+	unlink(path);
+
+	check(pm_list(tmpdir, &l) == PM_OK, "pm_list succeeds again");
+	check(l.count == 5, "five trusted entries listed (got %zu)", l.count);
+	check(l.count == 5 && strcmp(l.procs[0].name, "a") == 0 &&
+	    strcmp(l.procs[1].name, "b") == 0 &&
+	    strcmp(l.procs[2].name, "exact") == 0 &&
+	    strcmp(l.procs[3].name, "over") == 0 &&
+	    strcmp(l.procs[4].name, "readable") == 0, "sorted by name");
+	p = find(&l, "b");
+	check(p != NULL && pm_running(p) && p->holder == alive &&
+	    p->lock.runcount == 3 && p->exec_len == 8 &&
+	    memcmp(p->exec, "sleep 18", 8) == 0, "lock holder is running");
+	p = find(&l, "a");
+	check(p != NULL && !pm_running(p) && p->lock.pid == alive,
+	    "recorded pid alive without the lock is stopped");
+	p = find(&l, "exact");
+	check(p != NULL && p->exec_len == PM_EXEC_MAX,
+	    "command line of exactly %d bytes read whole", PM_EXEC_MAX);
+	p = find(&l, "over");
+	check(p != NULL && p->exec_len == PM_EXEC_MAX,
+	    "command line one byte over is cut at %d", PM_EXEC_MAX);
+	check(!find(&l, "groupw") && !find(&l, "otherw"),
+	    "group- or world-writable files left out");
+	check(geteuid() != 0 || !find(&l, "foreign"),
+	    "foreign owner left out");
+	check(!find(&l, "short") && !find(&l, "fifo") && !find(&l, "dir") &&
+	    !find(&l, "link") && !find(&l, ""),
+	    "short file, FIFO, directory, symlink, empty id left out");
+	pm_list_free(&l);
+	check(l.procs == NULL && l.count == 0, "pm_list_free resets");
+	reap(alive);
+
+	check(pm_list("/nonexistent-dir", &l) == PM_SYSERR &&
+	    strstr(pm_error(), "No such file") != NULL,
+	    "missing directory is an error: %s", pm_error());
+}
+
+static void
+test_actions(void)
+{
+	struct pm_outcome out;
+	struct lockdata ld;
+	pid_t holder, stranger;
+	time_t then = time(NULL) - 100;
+
+	/* stop: stop time, flag, then SIGKILL to the holder. */
+	write_lockfile("run", 0, 0, 7, then, "sleep 60", 8, 0600);
+	holder = spawn("run", true);
+	set_pid("run", holder);
+	check(pm_act(tmpdir, "run", PM_START, &out) == PM_OK &&
+	    !out.changed && !out.killed, "start of a running one: no-op");
+	check(pm_act(tmpdir, "run", PM_STOP, &out) == PM_OK && out.changed &&
+	    out.killed == holder && out.was_running, "stop kills the holder");
+	check(died(holder), "holder is dead");
+	ld = read_header("run");
+	check(ld.terminate == PM_TERMINATE_STOP && ld.starttime > then &&
+	    ld.runcount == 7 && ld.pid == holder,
+	    "stop wrote terminate and time, nothing else");
+	check(pm_act(tmpdir, "run", PM_STOP, &out) == PM_OK && !out.changed &&
+	    !out.killed, "stop of a stopped one: no-op");
+	ld = read_header("run");
+	check(ld.terminate == PM_TERMINATE_STOP, "still stopped");
+
+	/* The stale pid now names a stranger: it must survive. */
+	stranger = spawn("run", false);
+	write_lockfile("stale", stranger, PM_TERMINATE_STOP, 2, then, "x", 1,
+	    0600);
+	check(pm_act(tmpdir, "stale", PM_STOP, &out) == PM_OK && !out.killed,
+	    "stop of a stale pid signals nothing");
+	check(pm_act(tmpdir, "stale", PM_RESTART, &out) == PM_OK &&
+	    !out.killed && out.changed,
+	    "restart of a stopped one starts it, signals nothing");
+	check(read_header("stale").terminate == 0, "restart cleared the flag");
+	write_lockfile("stale0", stranger, 0, 2, then, "x", 1, 0600);
+	check(pm_act(tmpdir, "stale0", PM_RESTART, &out) == PM_OK &&
+	    !out.killed && !out.changed,
+	    "restart of a dead, unflagged one is left to procmon");
+	check(pm_act(tmpdir, "stale0", PM_STOP, &out) == PM_OK &&
+	    !out.killed && out.changed, "stop of it flags, signals nothing");
+	check(kill(stranger, 0) == 0 && waitpid(stranger, NULL, WNOHANG) == 0,
+	    "the stranger is alive");
+	reap(stranger);
+
+	/* restart of a running one kills it; procmon brings it back. */
+	write_lockfile("rr", 0, 0, 1, then, "x", 1, 0600);
+	holder = spawn("rr", true);
+	write_lockfile("rr2", 0, 0, 1, then, "x", 1, 0600);
+	set_pid("rr", holder);
+	check(pm_act(tmpdir, "rr", PM_RESTART, &out) == PM_OK &&
+	    out.killed == holder && !out.changed, "restart kills the holder");
+	check(died(holder), "restarted holder is dead");
+	check(read_header("rr").terminate == 0, "restart leaves the flag");
+
+	/* start clears the flag and nothing else. */
+	write_lockfile("st", 4242, PM_TERMINATE_STOP, 5, then, "x", 1, 0600);
+	check(pm_act(tmpdir, "st", PM_START, &out) == PM_OK && out.changed &&
+	    !out.killed, "start of a stopped one");
+	ld = read_header("st");
+	check(ld.terminate == 0 && ld.pid == 4242 && ld.runcount == 5 &&
+	    ld.starttime == then, "start wrote terminate only");
+
+	/* pid 1 is never signalled, even with a lock held by nobody. */
+	write_lockfile("init", 1, 0, 1, then, "x", 1, 0600);
+	check(pm_act(tmpdir, "init", PM_STOP, &out) == PM_OK && !out.killed,
+	    "pid 1 is never signalled");
+
+	write_lockfile("del", 0, PM_TERMINATE_DELETE, 1, then, "x", 1, 0600);
+	check(pm_act(tmpdir, "del", PM_START, &out) == PM_DELETING,
+	    "entry being deleted is refused");
+	write_lockfile("gw", 0, PM_TERMINATE_STOP, 1, then, "x", 1, 0660);
+	check(pm_act(tmpdir, "gw", PM_START, &out) == PM_UNTRUSTED &&
+	    read_header("gw").terminate == PM_TERMINATE_STOP,
+	    "untrusted file refused and unchanged");
+	check(pm_act(tmpdir, "link", PM_STOP, &out) == PM_UNTRUSTED,
+	    "symlink refused");
+	check(pm_act(tmpdir, "fifo", PM_STOP, &out) == PM_UNTRUSTED,
+	    "FIFO refused without blocking");
+	check(pm_act(tmpdir, "short", PM_STOP, &out) == PM_UNTRUSTED,
+	    "short file refused");
+	check(pm_act(tmpdir, "missing", PM_STOP, &out) == PM_UNKNOWN,
+	    "unknown name");
+	check(pm_act(tmpdir, "../procmon.run", PM_STOP, &out) == PM_UNKNOWN &&
+	    pm_act(tmpdir, "", PM_STOP, &out) == PM_UNKNOWN,
+	    "a path or an empty name never reaches open()");
+}
+
+static void
+cleanup(void)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_json();
+	test_query();
+	test_list();
+	test_actions();
+	cleanup();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
