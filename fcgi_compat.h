@@ -3,7 +3,8 @@
  * fcgi_stdio.h, so the same printf/fread calls speak FastCGI when the web
  * server runs us as a persistent responder, and plain stdio otherwise.
  * Built without it, FCGI_Accept() below stands in for libfcgi's: it says
- * "one request" once, which is exactly the CGI life cycle (RFC 3875).
+ * "one request" once, which is exactly the CGI life cycle (RFC 3875), and
+ * FCGI_Finish() sends what was written.
  *
  * Include this header last: fcgi_stdio.h redefines FILE, stdout and the
  * stdio functions, and must not reach other headers' prototypes.
@@ -22,6 +23,12 @@ FCGI_Accept(void)
 	static int accepted;
 
 	return accepted++ ? -1 : 0;
+}
+
+static inline void
+FCGI_Finish(void)
+{
+	fflush(stdout);
 }
 #endif
 

@@ -540,25 +540,49 @@ ensure_std_fds(void)
 			abort();
 }
 
+static volatile sig_atomic_t busy, stop_requested;
+
+/*
+ * lighttpd stops its FastCGI children with SIGTERM.  Waiting for a request,
+ * we leave at once; in the middle of one, we finish it first, so that no
+ * lockfile is left half-written and no answer is lost.
+ */
+static void
+on_sigterm(int sig)
+{
+	(void)sig;
+	if (!busy)
+		_exit(0);
+	stop_requested = 1;
+}
+
 int
 main(int argc, char **argv)
 {
+	struct sigaction sa;
 	struct config cfg = { 0 };
 
 	ensure_std_fds();
 	parse_options(argc, argv, &cfg);
 	/* A client gone mid-answer must not kill a persistent responder. */
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigterm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
 	if ((cfg.query = malloc(cfg.limit + 1)) == NULL ||
 	    (cfg.body = malloc(cfg.limit + 1)) == NULL)
 		die("out of memory");
-	while (FCGI_Accept() >= 0) {
+	while (!stop_requested && FCGI_Accept() >= 0) {
 		struct request req = { 0 };
 
+		busy = 1;
 		if (read_request(&cfg, &req) == 0)
 			req.route->run(&cfg, &req);
 		if (cfg.verbose)
 			log_request(&req);
+		FCGI_Finish();
+		busy = 0;
 	}
 	free(cfg.query);
 	free(cfg.body);

@@ -2,10 +2,15 @@
 # way to run fcgi_proc exactly as a CGI web server would (RFC 3875).
 #
 # The caller sets BIN (the fcgi_proc to test), TOOLS (where pmsup and
-# lockfile were built) and, optionally, RUN (a wrapper such as valgrind).
+# lockfile were built) and, optionally, RUN (a wrapper such as valgrind),
+# VIA (see start_server) and FCGI_BIN (the FastCGI build lighttpd spawns
+# for /procs when BIN is tested as a CGI program).
 
 export LC_ALL=C
 BIN=$(realpath "$BIN") TOOLS=$(realpath "$TOOLS")
+[ -n "${FCGI_BIN:-}" ] && FCGI_BIN=$(realpath "$FCGI_BIN")
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VIA=${VIA:-cgi}
 passed=0 failed=0
 
 ok()     { passed=$((passed + 1)); echo "ok - $*"; }
@@ -79,7 +84,62 @@ stop_supervisor() {
 	SUP_PID=
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT: up to 5 s for a server to accept connections.
+wait_port() {
+	for _ in $(seq 100); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no server on port $1" >&2
+	exit 1
+}
+
+SERVER_PID=
+# start_server: the web server VIA names, with BIN behind it; sets URL
+# (the endpoint) and BASE (the server's root).  For VIA=cgi, nothing.
+start_server() {
+	[ "$VIA" = cgi ] && return 0
+	local port
+	port=$(free_port)
+	BASE=http://127.0.0.1:$port
+	mkdir -p "$T/www/cgi-bin"
+	cp "$BIN" "$T/www/cgi-bin/fcgi_proc"
+	case $VIA in
+	lighttpd-*)
+		"$TESTS/lighttpd-conf" "$T" "$port" "$LOCKDIR" \
+		    "${FCGI_BIN:-$BIN}" "$T/www/cgi-bin" "$T/www"
+		lighttpd -D -f "$T/lighttpd.conf" &
+		;;
+	busybox)
+		# busybox httpd hands its own environment on to CGI programs.
+		PROCMON_DIR=$LOCKDIR busybox httpd -f -p "127.0.0.1:$port" \
+		    -h "$T/www" &
+		;;
+	*)	echo "unknown VIA=$VIA" >&2; exit 2 ;;
+	esac
+	SERVER_PID=$!
+	wait_port "$port"
+	case $VIA in
+	lighttpd-fastcgi) URL=$BASE/procs ;;
+	*) URL=$BASE/cgi-bin/fcgi_proc ;;
+	esac
+}
+
+stop_server() {
+	[ -n "$SERVER_PID" ] || return 0
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=
+}
+
 cleanup() {
+	stop_server
 	stop_supervisor
 	[ -n "${CLEANUP_EXTRA:-}" ] && eval "$CLEANUP_EXTRA"
 	rm -rf "$T"
@@ -91,6 +151,33 @@ trap 'exit 1' INT TERM
 # 3 runcount, 4 starttime, 5 lock holder) for procmon.NAME.
 lock_field() {
 	"$TOOLS/lockfile" show "$LOCKDIR/procmon.$1" | cut -d' ' -f"$2"
+}
+
+# request METHOD QUERY [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]
+# One request, by VIA; leaves $status, $T/headers and $T/body.
+request() {
+	if [ "$VIA" = cgi ]; then cgi "$@"; else http "$@"; fi
+}
+
+# via_cgi: true when requests go straight to the program.  Some requests
+# (a lying Content-Length, a lowercase method) cannot cross a web server.
+via_cgi() { [ "$VIA" = cgi ]; }
+
+# http METHOD QUERY [BODY [CONTENT_TYPE]]: the same request, through URL.
+http() {
+	local args=(-g -s --max-time 10 -o "$T/body" -D "$T/headers"
+	    -w '%{http_code}')
+	case $1 in
+	GET) ;;
+	HEAD) args=(-g -s --max-time 10 -o /dev/null -D "$T/headers" --head
+	    -w '%{http_code}') ;;	# --head writes headers as the body
+	*) args+=(-X "$1") ;;
+	esac
+	[ "$1" = POST ] && args+=(--data-binary "${3-}"
+	    -H "Content-Type: ${4-application/x-www-form-urlencoded}")
+	: >"$T/body"
+	status=$(curl "${args[@]}" "$URL${2:+?$2}")
+	[ "$status" != 000 ] || not_ok "no answer to $1 ?$2"
 }
 
 # cgi METHOD QUERY [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]
@@ -120,6 +207,11 @@ split_response() {
 status_is() { [ "$status" = "$1" ]; }
 header_is() { grep -qix "$1"$'\r' "$T/headers"; }
 json_is()   { jq -e --argjson names "$NAMES" "$1" "$T/body" >/dev/null 2>&1; }
+# valid_json: the body parses with Python's strict RFC 8259 parser.
+valid_json() {
+	/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' \
+	    "$T/body" 2>/dev/null
+}
 body_is()   { [ "$(cat "$T/body")" = "$1" ]; }
 
 # expect_error STATUS DESCRIPTION_PART METHOD QUERY [BODY [TYPE [LENGTH]]]
@@ -139,13 +231,14 @@ expect_error() {
 
 # state_of NAME: "running"/"stopped" as listed, "" when not listed.
 state_of() {
-	cgi GET list
+	request GET list
 	jq -r --arg n "$1" '.[] | select(.name == $n) | .state' "$T/body"
 }
 
-# gone PID: true once PID has died (a zombie counts), within 2 s.
+# gone PID [SECONDS]: true once PID has died (a zombie counts), within
+# SECONDS (2 by default).
 gone() {
-	for _ in $(seq 40); do
+	for _ in $(seq $((${2:-2} * 20))); do
 		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ] && return 0
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.05

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# What only a real server shows, through lighttpd on 127.0.0.1: the
+# original fcgi_proc's documented session, both builds answering alike by
+# FastCGI and by CGI, and a persistent FastCGI responder that survives
+# rude clients, stays flat over 10,000 requests and leaves on SIGTERM.
+#
+#   BIN=plain build FCGI_BIN=FastCGI build TOOLS=dir/of/pmsup tests/servers.sh
+set -u
+VIA=lighttpd-fastcgi
+. "$(dirname "$0")/lib.sh"
+
+start_supervisor sleep1='sleep 3600' sleep2='sleep 7200'
+start_server
+cp "$FCGI_BIN" "$T/www/cgi-bin/fcgi_proc-fcgi"
+port=${BASE##*:}
+
+# field NAME KEY: KEY of process NAME in the list at $T/body.
+field() { jq -r --arg n "$1" ".[] | select(.name == \$n) | .$2" "$T/body"; }
+list()  { curl -s -o "$T/body" "$BASE/procs?list"; }
+
+# --- the original README's curl session --------------------------------
+list
+pid=$(field sleep1 pid) runs=$(field sleep1 runcount) pid2=$(field sleep2 pid)
+check "session: sleep1 running" eval '[ "$(field sleep1 state)" = running ]'
+curl -s -o /dev/null "$BASE/procs?stop=sleep1"
+list
+check "session: after stop, sleep1 stopped, same pid and runcount" eval \
+    '[ "$(field sleep1 state) $(field sleep1 pid) $(field sleep1 runcount)" = "stopped $pid $runs" ]'
+curl -s -o /dev/null "$BASE/procs?start=sleep1"
+for _ in $(seq 100); do list; [ "$(field sleep1 state)" = running ] && break; sleep 0.05; done
+check "session: after start, running, new pid, runcount + 1" eval \
+    '[ "$(field sleep1 state)" = running ] && [ "$(field sleep1 pid)" != "$pid" ] &&
+    [ "$(field sleep1 runcount)" = $((runs + 1)) ]'
+pid=$(field sleep1 pid)
+curl -s -o /dev/null "$BASE/procs?restart=sleep1"
+for _ in $(seq 100); do list; [ "$(field sleep1 pid)" != "$pid" ] &&
+    [ "$(field sleep1 state)" = running ] && break; sleep 0.05; done
+check "session: after restart, running, new pid, runcount + 2" eval \
+    '[ "$(field sleep1 state)" = running ] && [ "$(field sleep1 pid)" != "$pid" ] &&
+    [ "$(field sleep1 runcount)" = $((runs + 2)) ]'
+check "session: sleep2 untouched throughout" eval \
+    '[ "$(field sleep2 pid) $(field sleep2 state)" = "$pid2 running" ]'
+
+# --- both builds, by FastCGI and by CGI, answer alike -------------------
+# Headers but the date, and bodies with pids and ages masked.
+answer() {
+	curl -s -D - -o "$T/b" -X "$1" ${3:+--data-binary "$3"} "$2" |
+	    grep -iv '^date:'
+	sed -E 's/"(pid|killed)": [0-9]+/"\1": N/g; s/"since": "[^"]*"/"since": T/g' "$T/b"
+}
+curl -s -o /dev/null "$BASE/procs?stop=sleep2"
+same=0 differ=0
+for req in "GET list" "GET " "GET stop=sleep2" "GET start=sleep1" \
+    "GET restart=nosuch" "GET stop=../x" "GET list&stop=sleep1" \
+    "GET stat=1" "GET list=1" "GET stop=$(printf 'a%.0s' $(seq 1100))" \
+    "POST stop=sleep2" "POST list" "DELETE list"; do
+	m=${req%% *} q=${req#* }
+	body=; [ "$m" = POST ] && body=$q q=
+	a=$(answer "$m" "$BASE/procs?$q" "$body")
+	b=$(answer "$m" "$BASE/cgi-bin/fcgi_proc?$q" "$body")
+	c=$(answer "$m" "$BASE/cgi-bin/fcgi_proc-fcgi?$q" "$body")
+	if [ "$a" = "$b" ] && [ "$b" = "$c" ]; then
+		same=$((same + 1))
+	else
+		differ=$((differ + 1))
+		printf '%s\n--- fastcgi\n%s\n--- cgi\n%s\n--- cgi, FastCGI build\n%s\n' \
+		    "$req" "$a" "$b" "$c"
+	fi
+done
+check "FastCGI, CGI and the FastCGI build as CGI answer alike ($same requests)" \
+    [ "$differ" = 0 ]
+curl -s -o /dev/null "$BASE/procs?start=sleep2"
+wait_state sleep2 running
+
+# --- a persistent responder that behaves --------------------------------
+responder=$(pgrep -P "$SERVER_PID" -x fcgi_proc)
+check "lighttpd spawned one responder" eval '[ "$(echo $responder | wc -w)" = 1 ]'
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$responder/status"; }
+fds() { ls "/proc/$responder/fd" | wc -l; }
+
+# A list of 2,000 processes is a ~250 KB answer: clients that hang up as
+# soon as it starts leave the responder writing into a closed connection.
+for i in $(seq 2000); do
+	"$TOOLS/lockfile" make "$LOCKDIR/procmon.big$i" 0 0xdeadbeef 1 0 \
+	    "a command line of some length, to make the answer long"
+done
+out=$(/usr/bin/python3 "$TESTS/hammer.py" hangup "$port" "/procs?list" 50)
+rc=$?
+rm -f "$LOCKDIR"/procmon.big*
+check "50 clients hung up mid-answer ($out)" [ $rc = 0 ]
+check "the responder survived them" eval \
+    '[ "$(pgrep -P "$SERVER_PID" -x fcgi_proc)" = "$responder" ]'
+list
+check "and answers the next request" eval '[ "$(field sleep1 state)" = running ]'
+
+/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 1000 \
+    "procmon1,sleep1,sleep2" >/dev/null
+rss0=$(rss) fds0=$(fds)
+out=$(/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 10000 \
+    "procmon1,sleep1,sleep2")
+rc=$?
+check "10,000 requests in a row, every one right ($out)" [ $rc = 0 ]
+rss1=$(rss) fds1=$(fds)
+echo "# responder after 1,000 requests: VmRSS $rss0 KiB, $fds0 fds; after 11,000: $rss1 KiB, $fds1 fds"
+check "responder memory flat over 10,000 requests ($rss0 -> $rss1 KiB)" \
+    [ $((rss1 - rss0)) -le 16 ]
+check "no descriptor leaked ($fds0 -> $fds1)" [ "$fds0" = "$fds1" ]
+
+# lighttpd sends SIGTERM to its FastCGI children when it stops.
+stop_server
+check "lighttpd stopped: the responder is gone within a second" \
+    gone "$responder" 1
+
+summary

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# fcgi_proc as a program: run from a shell, its options, its errors when
+# it may not read the lockfiles, and its rules when installed setuid.
+#
+#   BIN=path/to/fcgi_proc TOOLS=dir/of/pmsup [RUN=wrapper] tests/shell.sh
+set -u
+. "$(dirname "$0")/lib.sh"
+
+start_supervisor sleep1='sleep 3600' sleep2='sleep 7200'
+
+# --- 500s: say what failed --------------------------------------------
+if [ "$(id -u)" = 0 ]; then
+	printf '%s' "" | env -i PATH="$PATH" REQUEST_METHOD=GET \
+	    QUERY_STRING=list PROCMON_DIR="$LOCKDIR" \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups ${RUN:-} "$BIN" >"$T/out"
+	split_response "$T/out"
+	check "list as another user: 500, permission denied, named" eval \
+	    'status_is 500 && json_is ".description | test(\"cannot open procmon[.].*: Permission denied\")"'
+	env -i PATH="$PATH" REQUEST_METHOD=GET QUERY_STRING=stop=sleep1 \
+	    PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups ${RUN:-} "$BIN" >"$T/out"
+	split_response "$T/out"
+	check "stop as another user: 500 permission denied, nothing done" eval \
+	    'status_is 500 && json_is ".description | contains(\"Permission denied\")" && [ "$(lock_field sleep1 2)" = 0 ]'
+fi
+env -i REQUEST_METHOD=GET QUERY_STRING=list PROCMON_DIR=/nonexistent \
+    ${RUN:-} "$BIN" >"$T/out"
+split_response "$T/out"
+check "missing directory: 500 that says so" eval \
+    'status_is 500 && json_is ".description == \"cannot open directory /nonexistent: No such file or directory\""'
+
+# --- from a shell -----------------------------------------------------
+out=$(cd "$T" && env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN")
+check "QUERY_STRING=list ./fcgi_proc, no REQUEST_METHOD, acts as GET" \
+    eval '[ "$(printf "%s" "$out" | head -1)" = "$(printf "Status: 200 OK\r")" ]'
+check "-h prints usage and succeeds" eval '${RUN:-} "$BIN" -h | grep -q "^usage: fcgi_proc"'
+for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra"; do
+	${RUN:-} "$BIN" $bad >/dev/null 2>&1
+	rc=$?
+	check "option '$bad' is refused with status 2" eval '[ $rc = 2 ]'
+done
+env -i QUERY_STRING='stop=%zz' PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v \
+    >/dev/null 2>"$T/err"
+check "-v logs the request to stderr" \
+    grep -qx 'fcgi_proc: 400 GET "stop=%zz"' "$T/err"
+env -i QUERY_STRING="$(printf 'stop=a\tb"')" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
+check "-v escapes what it logs" grep -qx 'fcgi_proc: 400 GET "stop=a\\x09b\\x22"' "$T/err"
+env -i QUERY_STRING=list ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
+check "-l 4 takes a 4-byte query" status_is 200
+env -i QUERY_STRING=list= ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
+check "-l 4 refuses a 5-byte query" status_is 414
+env -i QUERY_STRING=list ${RUN:-} "$BIN" -d "$LOCKDIR" >"$T/out"; split_response "$T/out"
+check "-d DIR selects the directory" json_is 'length == ($names | length)'
+env -i QUERY_STRING=list PROCMON_DIR=/nonexistent ${RUN:-} "$BIN" -d "$LOCKDIR" >"$T/out"
+split_response "$T/out"
+check "-d wins over PROCMON_DIR" json_is 'length == ($names | length)'
+if [ -z "${RUN:-}" ]; then	# valgrind itself needs them
+	env -i QUERY_STRING=list "$BIN" <&- >"$T/out" 2>&-
+	split_response "$T/out"
+	check "started with stdin and stderr closed, still answers" \
+	    status_is 200
+fi
+
+# Installed setuid root, the environment and -d must not redirect it.
+if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
+	cp "$BIN" "$T/suid" && chmod 4755 "$T/suid"
+	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 \
+	    --regid=65534 --clear-groups "$T/suid" >"$T/out"
+	split_response "$T/out"
+	check "setuid: PROCMON_DIR is ignored" \
+	    eval 'status_is 200 && ! grep -q sleep1 "$T/body"'
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
+	    -d "$LOCKDIR" >/dev/null 2>&1
+	rc=$?
+	check "setuid: -d is refused" eval '[ $rc = 2 ]'
+fi
+
+summary
