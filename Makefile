@@ -65,7 +65,7 @@ install: $(O)/fcgi_proc
 
 clean:
 	rm -f fcgi_proc unit pmsup lockfile *.o .build-flags
-	rm -rf tests/build
+	rm -rf build tests/build
 
 FORCE:
 .PHONY: all check install clean FORCE

@@ -28,7 +28,7 @@ T=$(mktemp -d /tmp/fcgi_proc-test.XXXXXX)
 chmod 755 "$T"		# reachable by the unprivileged user of some tests
 LOCKDIR=$T/locks
 mkdir -m 755 "$LOCKDIR"
-SUP_PID=
+SUP_PID= NAMES="[]" SUP_NAMES=
 
 # With PROCMON=path/to/procmon the suite drives a real procmon instead of
 # pmsup.  procmon's directory is always /tmp, and it lists procmon1 and

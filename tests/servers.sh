@@ -93,11 +93,12 @@ check "the responder survived them" eval \
 list
 check "and answers the next request" eval '[ "$(field sleep1 state)" = running ]'
 
+names=$(jq -r 'join(",")' <<<"$NAMES")
 /usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 1000 \
-    "procmon1,sleep1,sleep2" >/dev/null
+    "$names" >/dev/null
 rss0=$(rss) fds0=$(fds)
 out=$(/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 10000 \
-    "procmon1,sleep1,sleep2")
+    "$names")
 rc=$?
 check "10,000 requests in a row, every one right ($out)" [ $rc = 0 ]
 rss1=$(rss) fds1=$(fds)

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The README's first quick-start command, as a person runs it: ./demo
+# answers on the port it prints, Ctrl-C (SIGINT) stops it, and nothing it
+# started or made is left behind.
+set -u
+BIN=${BIN:-fcgi_proc} TOOLS=${TOOLS:-.}
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$TESTS/.." && pwd)
+port=$(free_port)
+
+set -m		# as in a terminal: the demo gets SIGINT, not SIG_IGN
+PORT=$port "$top/demo" >"$T/demo.out" 2>&1 &
+demo=$!
+set +m
+for _ in $(seq 600); do		# the first run may build
+	grep -qs '^Ctrl-C stops the demo' "$T/demo.out" && break
+	sleep 0.1
+done
+check "./demo says where it answers" grep -q "on http://127.0.0.1:$port\$" "$T/demo.out"
+run=$(sed -n 's|^  lockfiles of the test supervisor: \(.*\)/locks$|\1|p' "$T/demo.out")
+
+curl -s -o "$T/body" "http://127.0.0.1:$port/procs?list"
+check "FastCGI: the original's processes, running" json_is \
+    'map([.name, .state]) == [["procmon1","running"],["sleep1","running"],["sleep2","running"]]'
+# The printed curl commands, run as printed.
+grep "^  curl '" "$T/demo.out" | sed 's/^  //' >"$T/session"
+check "it prints the original's session, ready to paste" \
+    [ "$(wc -l <"$T/session")" = 7 ]
+bash "$T/session" >"$T/session.out" 2>/dev/null
+session=$(jq -c 'if type == "array" then "list" else .status end' \
+    "$T/session.out" | tr '\n' ' ')
+check "the pasted session: lists and actions alternate, each action 200" \
+    [ "$session" = '"list" 200 "list" 200 "list" 200 "list" ' ]
+curl -s -o "$T/body" -d stop=sleep2 "http://127.0.0.1:$port/cgi-bin/fcgi_proc"
+check "CGI: stop by POST" json_is '.status == 200 and .action == "stop"'
+
+kill -INT "$demo"
+wait "$demo"
+check "Ctrl-C ends the demo cleanly" eval '[ $? = 0 ]'
+check "... and it says so" grep -q "nothing left running" "$T/demo.out"
+left=$(pgrep -af "$run|$top/build/fcgi/fcgi_proc")
+check "no process of the demo is left${left:+: $left}" [ -z "$left" ]
+check "its files are gone" [ -n "$run" ] && [ ! -e "$run" ]
+check "the port is free again" eval '! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null'
+
+# A port already taken is said plainly, and nothing is started.
+busybox httpd -f -p "127.0.0.1:$port" -h "$T" &
+busy=$!
+wait_port "$port"
+PORT=$port "$top/demo" >"$T/demo.out" 2>&1
+rc=$?
+kill "$busy"; wait "$busy" 2>/dev/null
+check "a port in use: exit 1 and how to choose another" eval \
+    '[ $rc = 1 ] && grep -q "port $port is in use; choose another: PORT=" "$T/demo.out"'
+
+summary
