@@ -27,11 +27,16 @@
 #define LIMIT_DEFAULT	1024
 #define LIMIT_MAX	(1024 * 1024)
 #define FORM_TYPE	"application/x-www-form-urlencoded"
+#define PROTECTED_DEFAULT "procmon1,procmon2"	/* procmon's own monitors */
 
 struct config {
 	const char	*dir;		/* where procmon's lockfiles are */
 	size_t		 limit;		/* longest query string or body */
 	bool		 verbose;
+	bool		 read_only;	/* -r: no action at all */
+	bool		 post_only;	/* -P: actions by POST only */
+	const char	*admins;	/* -a: users who may act, or NULL */
+	const char	*protected;	/* -p: names never stopped */
 	char		*query;		/* request buffers, limit + 1 bytes */
 	char		*body;
 };
@@ -255,6 +260,87 @@ read_body(const struct config *cfg, struct request *req)
 	return 0;
 }
 
+/* True if item is one of the comma-separated words of list. */
+static bool
+in_list(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p;
+
+	for (p = list; p != NULL; p = strchr(p, ',')) {
+		if (*p == ',')
+			p++;
+		if (strncmp(p, item, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An Origin header (RFC 6454) names scheme://host[:port]; the request is
+ * same-origin when that authority is the Host the request was sent to,
+ * allowing for a default port that one side spells out.
+ */
+static bool
+same_authority(const char *origin, const char *host)
+{
+	const char *authority = strstr(origin, "://");
+	const char *port;
+	size_t n;
+
+	if (authority == NULL || host == NULL)
+		return false;
+	authority += 3;
+	n = strlen(authority);
+	if (strcasecmp(authority, host) == 0)
+		return true;
+	port = strncasecmp(origin, "https:", 6) == 0 ? ":443" : ":80";
+	return strncasecmp(authority, host, n) == 0 &&
+	    strcmp(host + n, port) == 0;
+}
+
+/*
+ * A browser sends requests on behalf of any page its user visits.  It
+ * marks them (Fetch Metadata, then Origin); curl and scripts send
+ * neither, and stay welcome.
+ */
+static bool
+cross_site(void)
+{
+	const char *site = getenv("HTTP_SEC_FETCH_SITE");
+	const char *origin = getenv("HTTP_ORIGIN");
+
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return true;
+	return origin != NULL && !same_authority(origin, getenv("HTTP_HOST"));
+}
+
+/*
+ * The rules an action must pass before anything is touched: the modes,
+ * the browser's marks, the admin list, the protected names.  Returns 0
+ * or the status sent.
+ */
+static int
+authorize(const struct config *cfg, struct request *req)
+{
+	const char *user = getenv("REMOTE_USER");
+
+	if (cfg->read_only)
+		return fail(req, 403, "read-only: actions are disabled");
+	if (cfg->post_only && strcmp(req->method, "POST") != 0)
+		return fail_method(req, "Allow: POST\r\n",
+		    "actions are accepted by POST only");
+	if (cross_site())
+		return fail(req, 403, "cross-site request refused");
+	if (cfg->admins != NULL && (user == NULL || user[0] == '\0' ||
+	    !in_list(cfg->admins, user)))
+		return fail(req, 403, "actions need an admin user");
+	if (req->route->action != PM_START && in_list(cfg->protected, req->name))
+		return fail(req, 403, "\"%s\" is protected", req->name);
+	return 0;
+}
+
 /*
  * Reads and validates the whole request: method, query string and, for
  * POST, the body, whose parameters join the query's.  Returns 0 with
@@ -292,10 +378,12 @@ read_request(const struct config *cfg, struct request *req)
 	}
 	if (req->route == NULL)
 		req->route = &routes[0];	/* no parameter: list */
-	if (req->head && req->route->takes_name)
+	if (!req->route->takes_name)
+		return 0;
+	if (req->head)
 		return fail_method(req, "Allow: GET, POST\r\n",
 		    "HEAD never acts; use GET or POST");
-	return 0;
+	return authorize(cfg, req);
 }
 
 /* procmon's age format: 13s, 4m02s, 1h04m02s, 2d01h04m02s. */
@@ -453,10 +541,16 @@ log_request(const struct request *req)
 static void
 usage(int fd)
 {
-	dprintf(fd, "usage: fcgi_proc [-hv] [-d dir] [-l bytes]\n"
+	dprintf(fd, "usage: fcgi_proc [-hPrv] [-a users] [-d dir] [-l bytes] "
+	    "[-p names]\n"
+	    "  -a users  only these REMOTE_USERs (comma-separated) may act\n"
 	    "  -d dir    procmon's lockfile directory (default /tmp,"
 	    " or $PROCMON_DIR)\n"
 	    "  -l bytes  longest query string or POST body (default 1024)\n"
+	    "  -p names  never stopped or restarted (default "
+	    PROTECTED_DEFAULT ")\n"
+	    "  -P        actions by POST only\n"
+	    "  -r        read-only: refuse every action\n"
 	    "  -v        log each request to stderr\n"
 	    "  -h        print this help\n");
 }
@@ -488,11 +582,15 @@ parse_options(int argc, char **argv, struct config *cfg)
 
 	cfg->dir = "/tmp";
 	cfg->limit = LIMIT_DEFAULT;
+	cfg->protected = PROTECTED_DEFAULT;
 	if (!privileged() && (env = getenv("PROCMON_DIR")) != NULL &&
 	    env[0] != '\0')
 		cfg->dir = env;
-	while ((c = getopt(argc, argv, "d:hl:v")) != -1) {
+	while ((c = getopt(argc, argv, "a:d:hl:p:Prv")) != -1) {
 		switch (c) {
+		case 'a':
+			cfg->admins = optarg;
+			break;
 		case 'd':
 			if (privileged())
 				die("-d is refused when running setuid or "
@@ -510,6 +608,15 @@ parse_options(int argc, char **argv, struct config *cfg)
 				die("-l takes a number of bytes from 1 to "
 				    "1048576");
 			cfg->limit = (size_t)n;
+			break;
+		case 'p':
+			cfg->protected = optarg;
+			break;
+		case 'P':
+			cfg->post_only = true;
+			break;
+		case 'r':
+			cfg->read_only = true;
 			break;
 		case 'v':
 			cfg->verbose = true;

@@ -115,11 +115,6 @@ check "POST start, percent-encoded name, content type with a parameter" \
 wait_state sleep2 running
 
 # --- errors: nothing below may change any lockfile --------------------
-snapshot() {
-	for f in "$LOCKDIR"/procmon.*; do
-		"$TOOLS/lockfile" show "$f" | cut -d' ' -f2,3
-	done
-}
 before=$(snapshot)
 
 expect_error 400 'unknown parameter "stat"' GET "stat=sleep1"

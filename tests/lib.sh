@@ -11,6 +11,10 @@ BIN=$(realpath "$BIN") TOOLS=$(realpath "$TOOLS")
 [ -n "${FCGI_BIN:-}" ] && FCGI_BIN=$(realpath "$FCGI_BIN")
 TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VIA=${VIA:-cgi}
+OPTS=${OPTS:-}		# fcgi_proc's options, however the server runs it
+HEADERS=()		# extra request headers, "Name: value"
+USER_NAME=		# the authenticated user (REMOTE_USER)
+HOST=127.0.0.1:8080	# the Host a request is sent to
 passed=0 failed=0
 
 ok()     { passed=$((passed + 1)); echo "ok - $*"; }
@@ -38,17 +42,17 @@ SUP_PID= NAMES="[]" SUP_NAMES=
 # start_supervisor NAME=COMMAND...: the supervisor on LOCKDIR, ready when
 # it returns.  NAMES becomes the JSON array of the names it lists.
 start_supervisor() {
-	local names="procmon1" a
+	local names="procmon1 procmon2" a
 	for a in "$@"; do names="$names ${a%%=*}"; done
 	if [ -n "${PROCMON:-}" ]; then
-		names="$names procmon2"
 		for a in "$@"; do
 			printf '{"id": "%s", "exec": "%s", "monitored": true}\n' \
 			    "${a%%=*}" "${a#*=}"
 		done | jq -s '{processes: .}' >"$T/procmon.json"
 		"$PROCMON" -f "$T/procmon.json" &
 	else
-		"$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 "$@" &
+		"$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 -s procmon2 \
+		    "$@" &
 	fi
 	SUP_PID=$!
 	NAMES=$(printf '%s\n' $names | jq -R . | jq -sc 'sort')
@@ -108,12 +112,23 @@ start_server() {
 	local port
 	port=$(free_port)
 	BASE=http://127.0.0.1:$port
+	HOST=127.0.0.1:$port
 	mkdir -p "$T/www/cgi-bin"
-	cp "$BIN" "$T/www/cgi-bin/fcgi_proc"
+	# A CGI program gets no arguments from the server: options need a
+	# wrapper, as a deployment would have.
+	if [ -n "$OPTS" ]; then
+		printf '#!/bin/sh\nexec %s %s\n' "$BIN" "$OPTS" \
+		    >"$T/www/cgi-bin/fcgi_proc"
+		chmod 755 "$T/www/cgi-bin/fcgi_proc"
+	else
+		cp "$BIN" "$T/www/cgi-bin/fcgi_proc"
+	fi
 	case $VIA in
 	lighttpd-*)
-		"$TESTS/lighttpd-conf" "$T" "$port" "$LOCKDIR" \
-		    "${FCGI_BIN:-$BIN}" "$T/www/cgi-bin" "$T/www"
+		printf 'alice:secret\nbob:secret\n' >"$T/users"
+		AUTH_USERFILE=$T/users "$TESTS/lighttpd-conf" "$T" "$port" \
+		    "$LOCKDIR" "${FCGI_BIN:-$BIN}${OPTS:+ $OPTS}" "$T/www/cgi-bin" \
+		    "$T/www"
 		lighttpd -D -f "$T/lighttpd.conf" &
 		;;
 	busybox)
@@ -175,6 +190,8 @@ http() {
 	esac
 	[ "$1" = POST ] && args+=(--data-binary "${3-}"
 	    -H "Content-Type: ${4-application/x-www-form-urlencoded}")
+	for _h in "${HEADERS[@]}"; do args+=(-H "$_h"); done
+	[ -n "$USER_NAME" ] && args+=(-u "$USER_NAME:secret")
 	: >"$T/body"
 	status=$(curl "${args[@]}" "$URL${2:+?$2}")
 	[ "$status" != 000 ] || not_ok "no answer to $1 ?$2"
@@ -184,13 +201,20 @@ http() {
 # Runs BIN with a clean CGI environment, the body on stdin.  Leaves the
 # status in $status, headers in $T/headers and the body in $T/body.
 cgi() {
-	_body=${3-}
-	printf '%s' "$_body" | env -i PATH="$PATH" \
+	local _body=${3-} _h _env=()
+	# Request headers reach a CGI program as HTTP_* variables (RFC 3875).
+	for _h in "Host: $HOST" "${HEADERS[@]}"; do
+		_n=${_h%%:*} _n=${_n^^}
+		_env+=("HTTP_${_n//-/_}=${_h#*: }")
+	done
+	[ -n "$USER_NAME" ] && _env+=("REMOTE_USER=$USER_NAME")
+	printf '%s' "$_body" | env -i PATH="$PATH" "${_env[@]}" \
 	    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
 	    REQUEST_METHOD="$1" QUERY_STRING="$2" \
 	    CONTENT_TYPE="${4-application/x-www-form-urlencoded}" \
 	    CONTENT_LENGTH="${5-${#_body}}" \
-	    PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" >"$T/out" 2>"$T/err"
+	    PROCMON_DIR="$LOCKDIR" timeout 60 ${RUN:-} "$BIN" $OPTS \
+	    >"$T/out" 2>"$T/err"
 	_rc=$?
 	# A crash, a sanitizer report or a valgrind error fails the test run.
 	[ $_rc = 0 ] || not_ok "exit status $_rc for $1 ?$(printf %.60s "$2"): $(head -c 300 "$T/err")"
@@ -207,6 +231,15 @@ split_response() {
 status_is() { [ "$status" = "$1" ]; }
 header_is() { grep -qix "$1"$'\r' "$T/headers"; }
 json_is()   { jq -e --argjson names "$NAMES" "$1" "$T/body" >/dev/null 2>&1; }
+# snapshot: the stop flag and run count of every lockfile, to show that a
+# refused request changed nothing.
+snapshot() {
+	local f
+	for f in "$LOCKDIR"/procmon.*; do
+		[ -f "$f" ] && echo "${f##*/} $("$TOOLS/lockfile" show "$f" | cut -d' ' -f2,3)"
+	done
+}
+
 # valid_json: the body parses with Python's strict RFC 8259 parser.
 valid_json() {
 	/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' \

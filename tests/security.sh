@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# SECURITY.md, claim by claim: hostile browsers (cross-site requests),
+# roles (read-only, POST only, admin users), protected processes, and a
+# local user planting pids and racing files in the lockfile directory.
+#
+#   BIN=... FCGI_BIN=... TOOLS=... [VIA=cgi|lighttpd-fastcgi|lighttpd-cgi]
+set -u
+. "$(dirname "$0")/lib.sh"
+
+start_supervisor sleep1='sleep 3600' sleep2='sleep 7200'
+
+# with_opts OPTIONS: fcgi_proc runs with these options from now on.
+with_opts() { stop_server; OPTS=$1; start_server; }
+running() { [ "$(lock_field "$1" 5)" != 0 ] && [ "$(lock_field "$1" 2)" = 0 ]; }
+# act_ok METHOD ACTION NAME: one test, the action is done (and undone).
+act_ok() {
+	local want=".status == 200 and .action == \"$2\""
+	if [ "$1" = POST ]; then request POST "" "$2=$3"; else request GET "$2=$3"; fi
+	check "$4" json_is "$want"
+	if [ "$2" = stop ]; then
+		request POST "" "start=$3"
+		wait_state "$3" running
+	fi
+}
+with_opts ""
+
+# --- a web page the admin happens to open --------------------------------
+before=$(snapshot)
+for h in "Sec-Fetch-Site: cross-site" "Sec-Fetch-Site: same-site" \
+    "Origin: http://evil.example" "Origin: null" \
+    "Origin: http://$HOST.evil.example" "Origin: http://evil.example:${HOST##*:}"; do
+	HEADERS=("$h")
+	expect_error 403 "cross-site request refused" GET "stop=sleep1"
+	expect_error 403 "cross-site request refused" POST "" "restart=sleep2"
+done
+HEADERS=("Sec-Fetch-Site: cross-site" "Origin: http://evil.example")
+request GET list
+check "a cross-site list is answered (the browser keeps it from the page)" \
+    status_is 200
+check "no Access-Control-Allow-Origin: no other page may read it" \
+    eval '! grep -qi "^Access-Control" "$T/headers"'
+check "cross-site requests changed nothing" eval '[ "$(snapshot)" = "$before" ]'
+check "... and killed nothing" eval 'running sleep1 && running sleep2'
+HEADERS=("Sec-Fetch-Site: same-origin" "Origin: http://$HOST")
+act_ok POST stop sleep1 "the page's own origin may act (POST)"
+HEADERS=("Sec-Fetch-Site: none")
+act_ok GET stop sleep1 "a URL typed by the user (Sec-Fetch-Site: none) acts"
+HEADERS=("Origin: http://${HOST%:*}")
+[ "${HOST##*:}" = 80 ] || HEADERS=("Origin: http://$HOST")
+act_ok GET restart sleep2 "an Origin equal to Host acts"
+HEADERS=()
+act_ok GET stop sleep1 "curl, which sends neither header, acts as before"
+
+# --- roles --------------------------------------------------------------
+with_opts -P
+expect_error 405 "actions are accepted by POST only" GET "stop=sleep1"
+check "POST only: 405 names POST" header_is "Allow: POST"
+act_ok POST stop sleep1 "POST only: POST acts"
+request GET list
+check "POST only: GET lists" status_is 200
+
+with_opts -r
+before=$(snapshot)
+for a in start stop restart; do
+	expect_error 403 "read-only" GET "$a=sleep1"
+	expect_error 403 "read-only" POST "" "$a=sleep2"
+done
+request GET list
+check "read-only: lists" status_is 200
+check "read-only: nothing changed" eval '[ "$(snapshot)" = "$before" ]'
+
+with_opts "-a alice,carol"
+before=$(snapshot)
+expect_error 403 "actions need an admin user" GET "stop=sleep1"
+USER_NAME=bob
+expect_error 403 "actions need an admin user" POST "" "stop=sleep1"
+check "admins: others changed nothing" eval '[ "$(snapshot)" = "$before" ]'
+USER_NAME=alice
+act_ok GET stop sleep1 "admins: alice acts"
+USER_NAME=
+request GET list
+check "admins: anyone lists" status_is 200
+
+# --- procmon's own monitors ------------------------------------------------
+with_opts ""
+before=$(snapshot)
+for a in stop restart; do
+	for n in procmon1 procmon2; do
+		expect_error 403 "\"$n\" is protected" GET "$a=$n"
+	done
+done
+request GET start=procmon1
+check "start of a protected one is harmless: 200, nothing changed" \
+    json_is '.changed == false'
+check "the supervisor survived" kill -0 "$SUP_PID"
+check "protected: nothing changed" eval '[ "$(snapshot)" = "$before" ]'
+with_opts "-p sleep2"
+expect_error 403 '"sleep2" is protected' GET "restart=sleep2"
+act_ok GET stop sleep1 "-p: names outside the set act"
+
+# --- a local user's pids, planted ----------------------------------------
+with_opts ""
+now=$(date +%s)
+victims="$$ $SUP_PID"
+if [ -n "$SERVER_PID" ]; then
+	victims="$victims $SERVER_PID"
+	responder=$(pgrep -P "$SERVER_PID" -x fcgi_proc)
+	[ -n "$responder" ] && victims="$victims $responder"
+fi
+i=0
+for pid in $victims 0 1 -1; do
+	i=$((i + 1))
+	for t in 0 0xdeadbeef; do
+		"$TOOLS/lockfile" make "$LOCKDIR/procmon.planted$i-$t" "$pid" "$t" 1 "$now" x
+		for a in stop restart; do
+			request GET "$a=planted$i-$t"
+			check "pid $pid planted ($t), $a: nothing signalled" \
+			    json_is '.status == 200 and (has("killed") | not)'
+		done
+	done
+done
+for pid in $victims; do
+	check "pid $pid survived" kill -0 "$pid"
+done
+[ -n "${responder:-}" ] && check "the same responder answers" \
+    eval '[ "$(pgrep -P "$SERVER_PID" -x fcgi_proc)" = "$responder" ]'
+rm -f "$LOCKDIR"/procmon.planted*
+
+# --- files that change under a request ----------------------------------
+# A local user races the directory: entries appear, vanish, and turn into
+# FIFOs, directories and symlinks between readdir() and open().
+race() {
+	local end=$((SECONDS + 4)) f=$LOCKDIR/procmon.race i=0
+	while [ $SECONDS -lt $end ]; do
+		i=$((i + 1))
+		"$TOOLS/lockfile" make "$f$i" "$SUP_PID" 0 1 0 x
+		mkfifo "$f" 2>/dev/null; rm -f "$f"
+		mkdir "$f" 2>/dev/null; rmdir "$f" 2>/dev/null
+		ln -sf "$LOCKDIR/procmon.sleep1" "$f"; rm -f "$f"
+		: >"$f"; chmod 600 "$f"; rm -f "$f"
+		mv "$f$i" "$f"; rm -f "$f"
+	done
+}
+race &
+racer=$!
+answered=0 wrong=0
+while kill -0 "$racer" 2>/dev/null; do
+	request GET list
+	if status_is 200 && valid_json; then
+		answered=$((answered + 1))
+	else
+		wrong=$((wrong + 1))
+	fi
+done
+wait "$racer"
+check "lists while files raced: $answered answered, all valid JSON" \
+    eval '[ $wrong = 0 ] && [ $answered -gt 10 ]'
+check "the racing files' planted pid survived" kill -0 "$SUP_PID"
+rm -rf "$LOCKDIR"/procmon.race*
+
+stop_server
+summary
