@@ -46,8 +46,10 @@ $(O)/.build-flags: FORCE
 
 # Test programs: unit tests of the three library modules, the
 # procmon-faithful supervisor, and a helper that asks who holds a lock.
+# --wrap lets the tests step in between a lock check and the signal.
 $(O)/unit: tests/unit.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -I. -o $@ tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--wrap=syscall -I. -o $@ \
+	    tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
 
 $(O)/pmsup: tests/pmsup.c $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/pmsup.c

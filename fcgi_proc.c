@@ -17,6 +17,9 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/auxv.h>
+#endif
 
 #include "procmon_client.h"
 #include "query.h"
@@ -33,6 +36,7 @@ struct config {
 	const char	*dir;		/* where procmon's lockfiles are */
 	size_t		 limit;		/* longest query string or body */
 	bool		 verbose;
+	bool		 privileged;	/* setuid, setgid: trust no caller */
 	bool		 read_only;	/* -r: no action at all */
 	bool		 post_only;	/* -P: actions by POST only */
 	const char	*admins;	/* -a: users who may act, or NULL */
@@ -58,12 +62,18 @@ struct request {
 	int			 status;	/* as answered, for the log */
 };
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(f, a) __attribute__((format(__printf__, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
 static int	fail(struct request *, int, const char *, ...)
-		    __attribute__((format(__printf__, 3, 4)));
+		    PRINTF_LIKE(3, 4);
 static int	fail_method(struct request *, const char *, const char *, ...)
-		    __attribute__((format(__printf__, 3, 4)));
+		    PRINTF_LIKE(3, 4);
 static int	fail_with(struct request *, int, const char *, const char *,
-		    va_list) __attribute__((format(__printf__, 4, 0)));
+		    va_list) PRINTF_LIKE(4, 0);
 static void	run_list(const struct config *, struct request *);
 static void	run_action(const struct config *, struct request *);
 
@@ -386,31 +396,13 @@ read_request(const struct config *cfg, struct request *req)
 	return authorize(cfg, req);
 }
 
-/* procmon's age format: 13s, 4m02s, 1h04m02s, 2d01h04m02s. */
-static void
-format_since(char *buf, size_t size, time_t start, time_t now)
-{
-	long long s = now > start ? (long long)now - (long long)start : 0;
-
-	if (s < 60)
-		snprintf(buf, size, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%02llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, size, "%lldh%02lldm%02llds", s / 3600,
-		    s / 60 % 60, s % 60);
-	else
-		snprintf(buf, size, "%lldd%02lldh%02lldm%02llds", s / 86400,
-		    s / 3600 % 24, s / 60 % 60, s % 60);
-}
-
 /* One process, with the original list's six keys in its order. */
 static void
 write_proc(struct json *j, const struct pm_proc *p, time_t now)
 {
-	char since[64];
+	char since[PM_SINCE_MAX];
 
-	format_since(since, sizeof since, p->lock.starttime, now);
+	pm_format_since(since, sizeof since, p->lock.starttime, now);
 	json_object_open(j);
 	json_key(j, "name");
 	json_cstring(j, p->name);
@@ -483,8 +475,8 @@ run_action(const struct config *cfg, struct request *req)
 		return;
 	case PM_UNTRUSTED:
 		fail(req, 403, "lockfile of \"%s\" is not trusted: not a "
-		    "regular file of root or of this program's user, "
-		    "writable by its owner only", req->name);
+		    "procmon lockfile of root or of this program's user",
+		    req->name);
 		return;
 	case PM_DELETING:
 		fail(req, 409, "\"%s\" is being removed by procmon",
@@ -563,13 +555,36 @@ die(const char *msg)
 }
 
 /*
- * Installed setuid or setgid, the caller controls our environment and
- * arguments: the lockfile directory is then procmon's, and nothing else.
+ * Installed setuid or setgid (or with file capabilities), we run with
+ * more power than the caller, who controls our environment and arguments.
+ * AT_SECURE is the kernel's own word for that.
  */
 static bool
 privileged(void)
 {
+#ifdef __linux__
+	if (getauxval(AT_SECURE) != 0)
+		return true;
+#endif
 	return getuid() != geteuid() || getgid() != getegid();
+}
+
+/*
+ * Run setuid, we could be stopped by the caller (its uid is our real uid;
+ * Ctrl-Z works from its terminal) between checking a lock and sending a
+ * signal, and resumed once the pid has been recycled.  Taking the
+ * effective ids as real ones, and ignoring the terminal's stop signals,
+ * leaves the caller no way to stop us.
+ */
+static void
+shut_out_caller(void)
+{
+	if (setregid(getegid(), getegid()) == -1 ||
+	    setreuid(geteuid(), geteuid()) == -1)
+		die("cannot take the effective user and group as real");
+	signal(SIGTSTP, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	signal(SIGTTOU, SIG_IGN);
 }
 
 static void
@@ -583,7 +598,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 	cfg->dir = "/tmp";
 	cfg->limit = LIMIT_DEFAULT;
 	cfg->protected = PROTECTED_DEFAULT;
-	if (!privileged() && (env = getenv("PROCMON_DIR")) != NULL &&
+	if (!cfg->privileged && (env = getenv("PROCMON_DIR")) != NULL &&
 	    env[0] != '\0')
 		cfg->dir = env;
 	while ((c = getopt(argc, argv, "a:d:hl:p:Prv")) != -1) {
@@ -592,7 +607,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 			cfg->admins = optarg;
 			break;
 		case 'd':
-			if (privileged())
+			if (cfg->privileged)
 				die("-d is refused when running setuid or "
 				    "setgid");
 			cfg->dir = optarg;
@@ -626,7 +641,12 @@ parse_options(int argc, char **argv, struct config *cfg)
 			exit(2);
 		}
 	}
-	if (optind != argc) {
+	/*
+	 * RFC 3875 section 4.4: a server may also pass a query string without
+	 * '=' as arguments.  The query is read from QUERY_STRING, so under
+	 * CGI such operands are ignored; from a shell they are a mistake.
+	 */
+	if (optind != argc && getenv("GATEWAY_INTERFACE") == NULL) {
 		usage(STDERR_FILENO);
 		exit(2);
 	}
@@ -670,7 +690,10 @@ main(int argc, char **argv)
 	struct config cfg = { 0 };
 
 	ensure_std_fds();
+	cfg.privileged = privileged();
 	parse_options(argc, argv, &cfg);
+	if (cfg.privileged)
+		shut_out_caller();
 	/* A client gone mid-answer must not kill a persistent responder. */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&sa, 0, sizeof sa);

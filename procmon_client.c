@@ -7,12 +7,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
 #include <sys/syscall.h>
+#endif
 #include <unistd.h>
 
 #include "procmon_client.h"
@@ -56,31 +59,31 @@ trusted(const struct stat *st)
 }
 
 /*
- * Opens a lockfile without following a symlink and without blocking on a
- * FIFO, and keeps it only if trusted().  A file we may not open is an
- * error only when it is one we would have trusted.
+ * Opens a lockfile and keeps it only if trusted().  The file is looked at
+ * before it is opened, so that a file planted by another user is never
+ * opened at all (a FIFO, or a lease it holds, cannot make us wait or
+ * fail), and the file opened, without following a symlink, must be the
+ * file looked at.
  */
 static enum pm_status
 open_lockfile(int dirfd, const char *file, int mode, int *fdp)
 {
-	struct stat st;
+	struct stat seen, st;
 	int fd;
 
+	if (fstatat(dirfd, file, &seen, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? PM_UNKNOWN :
+		    sys_error("cannot stat", file);
+	if (!trusted(&seen))
+		return PM_UNTRUSTED;
 	fd = openat(dirfd, file,
 	    mode | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT)
-			return PM_UNKNOWN;
-		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
-			return PM_UNTRUSTED;
-		if (errno == EACCES || errno == EPERM) {
-			int saved = errno;
-
-			if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    !trusted(&st))
-				return PM_UNTRUSTED;
-			errno = saved;
-		}
+			return PM_UNKNOWN;	/* removed meanwhile */
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
+		    errno == EAGAIN || errno == EWOULDBLOCK)
+			return PM_UNTRUSTED;	/* replaced meanwhile */
 		return sys_error("cannot open", file);
 	}
 	if (fstat(fd, &st) == -1) {
@@ -88,7 +91,8 @@ open_lockfile(int dirfd, const char *file, int mode, int *fdp)
 		close(fd);
 		return PM_SYSERR;
 	}
-	if (!trusted(&st)) {
+	if (!trusted(&st) || st.st_dev != seen.st_dev ||
+	    st.st_ino != seen.st_ino) {
 		close(fd);
 		return PM_UNTRUSTED;
 	}
@@ -96,9 +100,13 @@ open_lockfile(int dirfd, const char *file, int mode, int *fdp)
 	return PM_OK;
 }
 
-/* The pid holding the write lock on byte 0, 0 if none, -1 on error. */
-static pid_t
-lock_holder(int fd)
+/*
+ * Who holds the write lock on byte 0: sets *holder to its pid, or to 0 if
+ * nobody does.  An open file description lock (F_OFD_SETLK) reports pid
+ * -1: held, but by no process we could name, so never "running".
+ */
+static int
+lock_holder(int fd, pid_t *holder)
 {
 	struct flock fl = {
 		.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1
@@ -106,7 +114,8 @@ lock_holder(int fd)
 
 	if (fcntl(fd, F_GETLK, &fl) == -1)
 		return -1;
-	return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+	*holder = fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+	return 0;
 }
 
 int
@@ -133,7 +142,7 @@ read_lockfile(int fd, const char *file, struct pm_proc *p)
 	if ((size_t)n < sizeof p->lock)
 		return PM_UNTRUSTED;	/* too short to be procmon's */
 	memcpy(&p->lock, buf, sizeof p->lock);
-	if ((p->holder = lock_holder(fd)) == -1)
+	if (lock_holder(fd, &p->holder) == -1)
 		return sys_error("cannot query the lock of", file);
 	p->exec_len = (size_t)n - sizeof p->lock;
 	if ((p->name = malloc(name_len + 1 + p->exec_len)) == NULL)
@@ -155,8 +164,8 @@ add_entry(int dirfd, const char *file, struct pm_list *list)
 	if (list->count == list->alloc) {
 		size_t alloc = list->alloc ? list->alloc * 2 : 16;
 
-		procs = reallocarray(list->procs, alloc, sizeof *procs);
-		if (procs == NULL)
+		if (alloc > SIZE_MAX / sizeof *procs ||
+		    (procs = realloc(list->procs, alloc * sizeof *procs)) == NULL)
 			return sys_error("out of memory listing", file);
 		list->procs = procs;
 		list->alloc = alloc;
@@ -201,11 +210,14 @@ pm_list(const char *dir, struct pm_list *list)
 				status = sys_error("cannot read directory", dir);
 			break;
 		}
-		/* Name and type first: unrelated files cost no system call. */
+		/* Name (and type) first: unrelated files cost no system call. */
 		if (strncmp(de->d_name, PM_PREFIX, PREFIX_LEN) != 0 ||
-		    de->d_name[PREFIX_LEN] == '\0' ||
-		    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+		    de->d_name[PREFIX_LEN] == '\0')
 			continue;
+#ifdef DT_UNKNOWN
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+			continue;
+#endif
 		status = add_entry(dirfd(d), de->d_name, list);
 		if (status == PM_SYSERR)
 			break;
@@ -220,6 +232,30 @@ pm_list(const char *dir, struct pm_list *list)
 		qsort(list->procs, list->count, sizeof *list->procs,
 		    compare_names);
 	return PM_OK;
+}
+
+/*
+ * procmon's age format: 13s, 4m02s, 1h04m02s, 2d01h04m02s.  A start in
+ * the future (a clock set back, a forged file) is an age of 0; unsigned
+ * arithmetic keeps any pair of times from overflowing.
+ */
+void
+pm_format_since(char *buf, size_t size, time_t start, time_t now)
+{
+	unsigned long long s = 0;
+
+	if (now > start)
+		s = (unsigned long long)now - (unsigned long long)start;
+	if (s < 60)
+		snprintf(buf, size, "%llus", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%llum%02llus", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, size, "%lluh%02llum%02llus", s / 3600,
+		    s / 60 % 60, s % 60);
+	else
+		snprintf(buf, size, "%llud%02lluh%02llum%02llus", s / 86400,
+		    s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
 void
@@ -251,32 +287,60 @@ write_field(int fd, const char *file, const void *value, size_t size,
 	    offsetof(struct lockdata, field))
 
 /*
+ * pidfds (Linux 5.3) name a process, not a pid.  Their system call numbers
+ * are the same on every architecture but alpha and ia64; a C library or
+ * kernel headers older than them need not stop us from using them.
+ */
+#if defined(__linux__) && !defined(__alpha__) && !defined(__ia64__)
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open		434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal	424
+#endif
+#endif
+
+/* True if pid holds the lock on fd's byte 0 right now. */
+static bool
+holds_lock(int fd, pid_t pid)
+{
+	pid_t holder;
+
+	return lock_holder(fd, &holder) == 0 && holder == pid;
+}
+
+/*
  * SIGKILLs pid if, and only if, it holds the lock right now: 1 if it was
  * signalled, 0 if not (it is gone), -1 on error.  Through a pidfd, the
  * check and the signal name the same process, so a pid recycled between
- * them is never hit; on kernels without pidfds the window left is the few
- * instructions between F_GETLK and kill().
+ * them is never hit.  Without pidfds (an older kernel, or a sandbox that
+ * forbids them) the window left is the few instructions between F_GETLK
+ * and kill(); see the README on running setuid.
  */
 static int
 kill_if_holder(int fd, pid_t pid)
 {
-	int r;
+	int r, saved;
 
 #ifdef SYS_pidfd_open
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, (long)pid, 0L);
 
 	if (pidfd != -1) {
 		r = 0;
-		if (lock_holder(fd) == pid)
-			r = syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL,
-			    0) == 0 ? 1 : -1;
+		if (holds_lock(fd, pid))
+			r = syscall(SYS_pidfd_send_signal, (long)pidfd,
+			    (long)SIGKILL, (long)NULL, 0L) == 0 ? 1 : -1;
+		saved = errno;
 		close(pidfd);
+		errno = saved;
 		return r == -1 && errno == ESRCH ? 0 : r;
 	}
-	if (errno != ENOSYS)
-		return errno == ESRCH ? 0 : -1;
+	if (errno == ESRCH)
+		return 0;
+	if (errno != ENOSYS && errno != EPERM)
+		return -1;
 #endif
-	if (lock_holder(fd) != pid)
+	if (!holds_lock(fd, pid))
 		return 0;
 	r = kill(pid, SIGKILL) == 0 ? 1 : -1;
 	return r == -1 && errno == ESRCH ? 0 : r;
@@ -286,6 +350,7 @@ static enum pm_status
 kill_holder(int fd, const char *file, pid_t pid, struct pm_outcome *out)
 {
 	char what[64];
+	int saved;
 
 	switch (kill_if_holder(fd, pid)) {
 	case 1:
@@ -294,7 +359,9 @@ kill_holder(int fd, const char *file, pid_t pid, struct pm_outcome *out)
 	case 0:
 		return PM_OK;
 	}
+	saved = errno;
 	snprintf(what, sizeof what, "cannot signal pid %ld of", (long)pid);
+	errno = saved;
 	return sys_error(what, file);
 }
 

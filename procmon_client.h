@@ -63,5 +63,8 @@ void		 pm_list_free(struct pm_list *);
 enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
 		    struct pm_outcome *);
 const char	*pm_error(void);
+void		 pm_format_since(char *, size_t, time_t start, time_t now);
+
+#define PM_SINCE_MAX	32	/* the longest age pm_format_since() writes */
 
 #endif

@@ -56,6 +56,7 @@ check "HEAD with no query: 200, headers only" \
 
 # --- stop / start / restart -------------------------------------------
 old=$(lock_field sleep1 5)
+"$TOOLS/lockfile" set "$LOCKDIR/procmon.sleep1" starttime=0	# long ago
 request GET stop=sleep1
 check "GET ?stop=sleep1 is 200" status_is 200
 check "stop says what it did" json_is '.status == 200 and .name == "sleep1"
@@ -126,6 +127,8 @@ expect_error 400 "stop needs a process name" GET "stop="
 expect_error 400 "start needs a process name" GET "start=.sleep1"
 expect_error 400 "stop needs a process name" GET "stop=../../etc/passwd"
 expect_error 400 "stop needs a process name" GET "stop=%2e%2e%2fsleep1"
+expect_error 400 "stop needs a process name" GET "stop=a%2Fb"
+expect_error 400 "stop needs a process name" GET "stop=%252e%252e"
 expect_error 400 "stop needs a process name" GET "stop=sleep1%00"
 expect_error 400 "stop needs a process name" GET "stop=sleep%0a1"
 expect_error 400 "stop needs a process name" GET "stop=sleep+1"
@@ -143,6 +146,8 @@ expect_error 404 'no process named "nosuch"' GET "stop=nosuch"
 expect_error 404 "no process named" GET "restart=sleep"
 expect_error 415 "must be application/x-www-form-urlencoded" POST "" "stop=sleep1" "text/plain"
 expect_error 415 "must be" POST "" "stop=sleep1" "application/json"
+expect_error 415 "must be" POST "" "stop=sleep1" "application/x-www-form-urlencodedX"
+expect_error 415 "must be" POST "" "stop=sleep1" "multipart/form-data; boundary=x"
 expect_error 400 'unknown parameter "x"' POST "" "stop=sleep1&x"
 expect_error 400 "one action per request" POST "stop=sleep1" "stop=sleep2"
 expect_error 405 "method not allowed" PUT "stop=sleep1"
@@ -188,6 +193,7 @@ L=$LOCKDIR
 "$TOOLS/lockfile" make "$L/procmon.stale0" "$sentinel" 0 3 "$now" "sleep 5"
 "$TOOLS/lockfile" make "$L/procmon.init" 1 0 1 "$now" "init"
 "$TOOLS/lockfile" make "$L/procmon.neg" -1 0 1 "$now" "x"
+"$TOOLS/lockfile" make "$L/procmon.zero" 0 0 1 -9223372036854775808 "x"
 "$TOOLS/lockfile" make "$L/procmon.self" $$ 0 1 "$now" "x"
 "$TOOLS/lockfile" make "$L/procmon.groupw" "$sentinel" 0 1 "$now" "x"
 chmod 620 "$L/procmon.groupw"
@@ -208,16 +214,18 @@ check "list with hostile files is 200" status_is 200
 check "... valid JSON to a strict parser" \
     valid_json
 check "... untrusted files left out, trusted forged ones listed" json_is \
-    'map(.name) == ($names + ["init","neg","self","stale","stale0","weird"] | sort)'
+    'map(.name) == ($names + ["init","neg","self","stale","stale0","weird","zero"] | sort)'
 check "... a stranger's pid in a stopped entry shows stopped" \
     json_is 'map(select(.name | startswith("stale")) | .state) == ["stopped","stopped"]'
-check "... pid 1, -1 and our own pid show stopped" \
-    json_is 'map(select(.name == "init" or .name == "neg" or .name == "self") | .state) == ["stopped","stopped","stopped"]'
+check "... pid 0, 1, -1 and our own pid show stopped" json_is \
+    'map(select(.name | IN("init", "neg", "self", "zero")) | .state) == ["stopped","stopped","stopped","stopped"]'
+check "... a start time at the very beginning of time_t is an age, not a crash" \
+    json_is '.[] | select(.name == "zero") | .since == "213503982334601d07h00m15s" or (.since | test("^[0-9]+d"))'
 check "... a command line of any bytes survives as text" \
     json_is '.[] | select(.name == "weird") | .exec == "sh -c \"echo \\\\ <img src=x onerror=alert(1)>\t\u0001\ufffd\""'
 
 for q in stop=stale restart=stale0 stop=stale0 stop=init restart=init \
-    stop=neg stop=self restart=self; do
+    stop=neg stop=self restart=self stop=zero restart=zero; do
 	request GET "$q"
 	check "$q: 200, nothing signalled" \
 	    eval 'status_is 200 && json_is "has(\"killed\") | not"'
@@ -235,6 +243,6 @@ check "the symlink's target is still running" \
     json_is '.[] | select(.name == "sleep1") | .state == "running"'
 "$TOOLS/lockfile" set "$L/procmon.stale" terminate=0xdeafbabe
 expect_error 409 "being removed by procmon" GET "start=stale"
-rm -rf "$L"/procmon.{stale,stale0,init,neg,self,groupw,foreign,symlink,fifo,dir,short,short3,weird}
+rm -rf "$L"/procmon.{stale,stale0,init,neg,self,zero,groupw,foreign,symlink,fifo,dir,short,short3,weird}
 
 summary

@@ -61,6 +61,35 @@ if [ -z "${RUN:-}" ]; then	# valgrind itself needs them
 	    status_is 200
 fi
 
+# Requests a shell can make but a bash variable cannot carry.
+printf 'stop=sleep1\0x' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=13 \
+    CONTENT_TYPE=application/x-www-form-urlencoded PROCMON_DIR="$LOCKDIR" \
+    ${RUN:-} "$BIN" >"$T/out"
+split_response "$T/out"
+check "a NUL byte in the body: 400, nothing done" eval \
+    'status_is 400 && json_is ".description == \"NUL byte in request body\"" &&
+    [ "$(lock_field sleep1 2)" = 0 ]'
+env -i REQUEST_METHOD=POST QUERY_STRING=list CONTENT_LENGTH=0 \
+    PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" </dev/null >"$T/out"
+split_response "$T/out"
+check "POST with an empty body and no Content-Type (curl -X POST)" \
+    status_is 200
+env -i REQUEST_METHOD=GET QUERY_STRING=list PROCMON_DIR="$LOCKDIR" \
+    ${RUN:-} "$BIN" </dev/null >"$T/out"
+split_response "$T/out"
+check "no CONTENT_LENGTH, no CONTENT_TYPE, no GATEWAY_INTERFACE" status_is 200
+# The largest single environment string Linux passes (128 KiB).
+env -i QUERY_STRING="list=$(head -c 131000 /dev/zero | tr '\0' x)" \
+    PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" >"$T/out"
+split_response "$T/out"
+check "a 128 KiB QUERY_STRING from a shell: 414" status_is 414
+# RFC 3875 section 4.4: a query without '=' may come as arguments too.
+env -i GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING=list \
+    PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" list >"$T/out"
+split_response "$T/out"
+check "query words passed as arguments by the server are ignored" \
+    eval 'status_is 200 && json_is "length == (\$names | length)"'
+
 # Installed setuid root, the environment and -d must not redirect it.
 if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
 	cp "$BIN" "$T/suid" && chmod 4755 "$T/suid"
@@ -73,6 +102,33 @@ if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
 	    -d "$LOCKDIR" >/dev/null 2>&1
 	rc=$?
 	check "setuid: -d is refused" eval '[ $rc = 2 ]'
+	env -i QUERY_STRING=list setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups "$T/suid" <&- >"$T/out" 2>&-
+	split_response "$T/out"
+	check "setuid, started with fds 0 and 2 closed: answers" status_is 200
+	cp "$BIN" "$T/sgid" && chmod 2755 "$T/sgid"
+	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 \
+	    --regid=65534 --clear-groups "$T/sgid" >"$T/out"
+	split_response "$T/out"
+	check "setgid: PROCMON_DIR is ignored" \
+	    eval 'status_is 200 && ! grep -q sleep1 "$T/body"'
+	# Held waiting for a body, it shows its ids; the caller's uid is no
+	# longer its real uid, so the caller cannot stop it (SIGSTOP).
+	mkfifo "$T/body-fifo"
+	env -i REQUEST_METHOD=POST CONTENT_LENGTH=10 \
+	    CONTENT_TYPE=application/x-www-form-urlencoded \
+	    setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
+	    <"$T/body-fifo" >/dev/null &
+	waiting=$!
+	exec 7>"$T/body-fifo"
+	sleep 0.2
+	check "setuid: real and effective uid both root once running" \
+	    eval '[ "$(awk "/^Uid:/ { print \$2, \$3 }" /proc/$waiting/status)" = "0 0" ]'
+	check "setuid: the caller cannot SIGSTOP it" \
+	    eval '! setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    kill -STOP $waiting 2>/dev/null'
+	exec 7>&-
+	wait "$waiting"
 fi
 
 summary

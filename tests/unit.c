@@ -3,6 +3,8 @@
  * The client is tested on real lockfiles in a temporary directory, held
  * by real child processes, exactly as procmon's children hold them.
  */
+#define _GNU_SOURCE	/* F_OFD_SETLK, F_SETLEASE: Linux tests */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +23,9 @@
 
 static int passed, failed;
 static char tmpdir[] = "/tmp/fcgi_proc-unit.XXXXXX";
+
+static void	check(int, const char *, ...)
+		    __attribute__((format(__printf__, 2, 3)));
 
 static void
 check(int ok, const char *fmt, ...)
@@ -272,12 +278,20 @@ set_pid(const char *name, pid_t pid)
 	close(fd);
 }
 
+/* How a test child holds name's lockfile. */
+enum hold { HOLD_NONE, HOLD_LOCK, HOLD_OFD_LOCK };
+
+static int unlock_pipe[2] = { -1, -1 }, unlocked_pipe[2] = { -1, -1 };
+
 /*
  * A child that, like procmon's, takes the lock on byte 0 of name's file
- * (or takes none) and then waits to be killed.  Returns once it holds it.
+ * (or takes none) and then waits to be killed; it ignores SIGTERM, so
+ * only the SIGKILL procmon's protocol prescribes ends it.  A byte on
+ * unlock_pipe makes it drop the lock and stay alive.  Returns once the
+ * lock is held.
  */
 static pid_t
-spawn(const char *name, bool lock)
+spawn(const char *name, enum hold hold)
 {
 	int ready[2];
 	char c, path[512];
@@ -288,16 +302,25 @@ spawn(const char *name, bool lock)
 	if (pid == 0) {
 		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
 		    .l_start = 0, .l_len = 1 };
-		int fd;
+		int fd = -1, cmd = hold == HOLD_OFD_LOCK ? F_OFD_SETLK : F_SETLK;
 
+		signal(SIGTERM, SIG_IGN);
 		path_of(path, sizeof path, name);
-		if (lock && ((fd = open(path, O_RDWR)) == -1 ||
-		    fcntl(fd, F_SETLK, &fl) == -1))
+		if (hold != HOLD_NONE && ((fd = open(path, O_RDWR)) == -1 ||
+		    fcntl(fd, cmd, &fl) == -1))
 			_exit(1);
 		if (write(ready[1], "x", 1) != 1)
 			_exit(1);
-		for (;;)
+		for (;;) {
+			if (unlock_pipe[0] != -1 &&
+			    read(unlock_pipe[0], &c, 1) == 1) {
+				fl.l_type = F_UNLCK;
+				if (fcntl(fd, cmd, &fl) == -1 ||
+				    write(unlocked_pipe[1], "u", 1) != 1)
+					_exit(1);
+			}
 			pause();
+		}
 	}
 	close(ready[1]);
 	if (read(ready[0], &c, 1) != 1)
@@ -349,7 +372,7 @@ test_list(void)
 	time_t now = time(NULL);
 
 	write_lockfile("b", 0, 0, 3, now, "sleep 18", 8, 0600);
-	alive = spawn("b", true);
+	alive = spawn("b", HOLD_LOCK);
 	write_lockfile("a", alive, 0, 1, now, "x", 1, 0600);	/* no lock */
 	set_pid("b", alive);
 	memset(exec, 'x', sizeof exec);
@@ -432,7 +455,7 @@ test_actions(void)
 
 	/* stop: stop time, flag, then SIGKILL to the holder. */
 	write_lockfile("run", 0, 0, 7, then, "sleep 60", 8, 0600);
-	holder = spawn("run", true);
+	holder = spawn("run", HOLD_LOCK);
 	set_pid("run", holder);
 	check(pm_act(tmpdir, "run", PM_START, &out) == PM_OK &&
 	    !out.changed && !out.killed, "start of a running one: no-op");
@@ -449,7 +472,7 @@ test_actions(void)
 	check(ld.terminate == PM_TERMINATE_STOP, "still stopped");
 
 	/* The stale pid now names a stranger: it must survive. */
-	stranger = spawn("run", false);
+	stranger = spawn("run", HOLD_NONE);
 	write_lockfile("stale", stranger, PM_TERMINATE_STOP, 2, then, "x", 1,
 	    0600);
 	check(pm_act(tmpdir, "stale", PM_STOP, &out) == PM_OK && !out.killed,
@@ -470,7 +493,7 @@ test_actions(void)
 
 	/* restart of a running one kills it; procmon brings it back. */
 	write_lockfile("rr", 0, 0, 1, then, "x", 1, 0600);
-	holder = spawn("rr", true);
+	holder = spawn("rr", HOLD_LOCK);
 	write_lockfile("rr2", 0, 0, 1, then, "x", 1, 0600);
 	set_pid("rr", holder);
 	check(pm_act(tmpdir, "rr", PM_RESTART, &out) == PM_OK &&
@@ -512,6 +535,195 @@ test_actions(void)
 }
 
 static void
+since_is(long long age, const char *want)
+{
+	char buf[PM_SINCE_MAX];
+	time_t now = 1700000000;
+
+	pm_format_since(buf, sizeof buf, (time_t)(now - age), now);
+	check(strcmp(buf, want) == 0, "since %lld s is %s (got %s)", age, want,
+	    buf);
+}
+
+static void
+test_since(void)
+{
+	char buf[PM_SINCE_MAX];
+
+	since_is(0, "0s");
+	since_is(59, "59s");
+	since_is(60, "1m00s");
+	since_is(242, "4m02s");
+	since_is(3599, "59m59s");
+	since_is(3600, "1h00m00s");
+	since_is(86399, "23h59m59s");
+	since_is(86400, "1d00h00m00s");
+	since_is(2 * 86400 + 3600 + 62, "2d01h01m02s");
+	since_is(-5, "0s");		/* a start in the future */
+	pm_format_since(buf, sizeof buf, (time_t)INT64_MIN, (time_t)INT64_MAX);
+	check(strcmp(buf, "213503982334601d07h00m15s") == 0,
+	    "the widest span fits without overflow: %s", buf);
+}
+
+/*
+ * The signal must reach only a process that holds the lock at that very
+ * moment.  Wrapping syscall() lets a test move the lock away between
+ * fcgi_proc's first look and its pidfd_open(), and make the kernel seem
+ * to have no pidfds, to take the kill() path.
+ */
+long	__real_syscall(long, ...);
+long	__wrap_syscall(long, ...);
+
+static bool drop_lock_at_pidfd_open, no_pidfds;
+
+long
+__wrap_syscall(long number, ...)
+{
+	long a, b, c, d;
+	va_list ap;
+	char ch;
+
+	va_start(ap, number);
+	a = va_arg(ap, long);
+	b = va_arg(ap, long);
+	c = va_arg(ap, long);
+	d = va_arg(ap, long);
+	va_end(ap);
+	if (number == SYS_pidfd_open) {
+		if (drop_lock_at_pidfd_open) {
+			drop_lock_at_pidfd_open = false;
+			if (write(unlock_pipe[1], "u", 1) != 1 ||
+			    read(unlocked_pipe[0], &ch, 1) != 1)
+				exit(1);
+		}
+		if (no_pidfds) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	return __real_syscall(number, a, b, c, d);
+}
+
+/* A holder of name's lock that drops it when the test says so. */
+static pid_t
+spawn_droppable(const char *name)
+{
+	pid_t pid;
+
+	if (pipe(unlock_pipe) == -1 || pipe(unlocked_pipe) == -1)
+		exit(1);
+	write_lockfile(name, 0, 0, 1, time(NULL), "x", 1, 0600);
+	pid = spawn(name, HOLD_LOCK);
+	set_pid(name, pid);
+	return pid;
+}
+
+static void
+end_droppable(pid_t pid)
+{
+	reap(pid);
+	close(unlock_pipe[0]);
+	close(unlock_pipe[1]);
+	close(unlocked_pipe[0]);
+	close(unlocked_pipe[1]);
+	unlock_pipe[0] = unlocked_pipe[0] = -1;
+}
+
+static void
+test_signal_races(void)
+{
+	struct pm_outcome out;
+	pid_t pid;
+
+	pid = spawn_droppable("race");
+	drop_lock_at_pidfd_open = true;
+	check(pm_act(tmpdir, "race", PM_STOP, &out) == PM_OK && !out.killed,
+	    "lock dropped before the pidfd: nothing signalled");
+	check(kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0,
+	    "... and the former holder lives");
+	end_droppable(pid);
+
+	no_pidfds = true;
+	pid = spawn_droppable("race");
+	drop_lock_at_pidfd_open = true;
+	check(pm_act(tmpdir, "race", PM_RESTART, &out) == PM_OK && !out.killed,
+	    "without pidfds, lock dropped before kill(): nothing signalled");
+	check(kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0,
+	    "... and the former holder lives");
+	end_droppable(pid);
+
+	pid = spawn_droppable("race");
+	check(pm_act(tmpdir, "race", PM_RESTART, &out) == PM_OK &&
+	    out.killed == pid && died(pid),
+	    "without pidfds, the holder is killed by kill()");
+	end_droppable(pid);
+	no_pidfds = false;
+}
+
+/* Files a local user, or procmon itself, may leave that must not fail a list. */
+static void
+test_odd_files(void)
+{
+	struct pm_outcome out;
+	struct pm_list l;
+	const struct pm_proc *p;
+	char path[512];
+	pid_t ofd, leaser = 0;
+	int fd;
+
+	write_lockfile("zero", 0, 0, 1, time(NULL), "x", 1, 0600);
+	write_lockfile("bare", 2, PM_TERMINATE_STOP, 1, time(NULL), "", 0,
+	    0600);
+	write_lockfile("ofd", 0, 0, 1, time(NULL), "x", 1, 0600);
+	ofd = spawn("ofd", HOLD_OFD_LOCK);
+	set_pid("ofd", ofd);
+
+	/* A lease makes a non-blocking open fail: only on untrusted files. */
+	path_of(path, sizeof path, "leased");
+	if (geteuid() == 0 && (fd = open(path, O_RDWR | O_CREAT, 0600)) != -1) {
+		int ready[2];
+		char c;
+
+		if (fchown(fd, 65534, 65534) == -1 || pipe(ready) == -1)
+			exit(1);
+		close(fd);
+		if ((leaser = fork()) == 0) {
+			if (setgid(65534) == -1 || setuid(65534) == -1 ||
+			    (fd = open(path, O_RDWR)) == -1 ||
+			    fcntl(fd, F_SETLEASE, F_WRLCK) == -1 ||
+			    write(ready[1], "x", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		close(ready[1]);
+		check(read(ready[0], &c, 1) == 1, "another user holds a lease");
+		close(ready[0]);
+	}
+
+	check(pm_list(tmpdir, &l) == PM_OK, "list with pid 0, a bare header, "
+	    "an OFD lock and a leased file: %s", pm_error());
+	p = find(&l, "zero");
+	check(p != NULL && !pm_running(p), "pid 0, no lock: stopped");
+	p = find(&l, "bare");
+	check(p != NULL && p->exec_len == 0, "a header with no command line");
+	p = find(&l, "ofd");
+	check(p != NULL && !pm_running(p),
+	    "held by an OFD lock, which names no pid: not running");
+	check(find(&l, "leased") == NULL, "leased foreign file left out");
+	pm_list_free(&l);
+	check(pm_act(tmpdir, "zero", PM_STOP, &out) == PM_OK && !out.killed,
+	    "stop of pid 0 signals nothing");
+	check(pm_act(tmpdir, "ofd", PM_RESTART, &out) == PM_OK && !out.killed &&
+	    kill(ofd, 0) == 0, "restart of an OFD-locked entry signals nothing");
+	check(pm_act(tmpdir, "leased", PM_STOP, &out) == PM_UNTRUSTED,
+	    "leased foreign file refused");
+	reap(ofd);
+	if (leaser > 0)
+		reap(leaser);
+}
+
+static void
 cleanup(void)
 {
 	char cmd[600];
@@ -524,14 +736,18 @@ cleanup(void)
 int
 main(void)
 {
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	/* Searchable by all: some tests act as another user in it. */
+	if (mkdtemp(tmpdir) == NULL || chmod(tmpdir, 0755) == -1) {
+		perror(tmpdir);
 		return 1;
 	}
 	test_json();
 	test_query();
+	test_since();
 	test_list();
 	test_actions();
+	test_signal_races();
+	test_odd_files();
 	cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
