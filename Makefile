@@ -57,6 +57,30 @@ $(O)/pmsup: tests/pmsup.c $(O)/.build-flags
 $(O)/lockfile: tests/lockfile.c procmon_client.h $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/lockfile.c
 
+# libFuzzer harnesses (clang): `make fuzz` fuzzes each for FUZZ_SECONDS,
+# starting from the corpus in tests/fuzz/corpus/, which also holds every
+# input that ever crashed one (tests/run replays them all).
+FUZZ_SECONDS	?= 60
+FUZZ_CC		?= clang
+FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=all $(WARN) $(CPPFLAGS) -I.
+FUZZ_DIR	 = tests/build/fuzz
+FUZZERS		 = query lockfile request
+
+fuzzers: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS) fcgi_proc.c
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_$*.c $(LIB_SRCS)
+
+fuzz: fuzzers
+	for f in $(FUZZERS); do \
+		mkdir -p $(FUZZ_DIR)/work-$$f && \
+		$(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$f- \
+		    $(FUZZ_DIR)/work-$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
+
 check:
 	tests/run
 
@@ -70,4 +94,4 @@ clean:
 	rm -rf build tests/build
 
 FORCE:
-.PHONY: all check install clean FORCE
+.PHONY: all check fuzz fuzzers install clean FORCE

@@ -26,10 +26,38 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
-summary() { echo "$passed passed, $failed failed"; }
+# summary: the closing line.  First the server stops, so that a persistent
+# responder run under valgrind or a sanitizer has written its last word;
+# any report of theirs is a failure.
+summary() {
+	stop_server
+	local log
+	# valgrind's errors are its "==pid==" lines; "--pid--" lines are
+	# notes (such as a system call it does not know, pidfd_open in 3.19).
+	for log in "$T"/valgrind.*; do
+		grep -q '^==[0-9]*==' "$log" 2>/dev/null || continue
+		not_ok "valgrind report in ${log##*/}:"
+		grep '^==' "$log" | head -40
+	done
+	for log in "$T"/asan.* "$T"/ubsan.*; do
+		[ -s "$log" ] || continue
+		not_ok "sanitizer report in ${log##*/}:"
+		head -40 "$log"
+	done
+	echo "$passed passed, $failed failed"
+}
 
 T=$(mktemp -d /tmp/fcgi_proc-test.XXXXXX)
 chmod 755 "$T"		# reachable by the unprivileged user of some tests
+# Sanitizer reports go to files: a web server may not pass stderr on.
+export ASAN_OPTIONS="log_path=$T/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="log_path=$T/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+# Through a server, RUN (valgrind) wraps the program the server starts,
+# and its reports go to files that summary reads.
+RUN_FCGI=
+# (lighttpd wants an absolute path for what it starts.)
+[ "$VIA" != cgi ] && [ -n "${RUN:-}" ] &&
+    RUN_FCGI="$(command -v ${RUN%% *}) ${RUN#* } --log-file=$T/valgrind.%p "
 LOCKDIR=$T/locks
 mkdir -m 755 "$LOCKDIR"
 SUP_PID= NAMES="[]" SUP_NAMES=
@@ -116,8 +144,9 @@ start_server() {
 	mkdir -p "$T/www/cgi-bin"
 	# A CGI program gets no arguments from the server: options need a
 	# wrapper, as a deployment would have.
-	if [ -n "$OPTS" ]; then
-		printf '#!/bin/sh\nexec %s %s\n' "$BIN" "$OPTS" \
+	if [ -n "$OPTS$RUN_FCGI" ]; then
+		printf '#!/bin/sh\nexport ASAN_OPTIONS="%s" UBSAN_OPTIONS="%s"\nexec %s %s %s\n' \
+		    "$ASAN_OPTIONS" "$UBSAN_OPTIONS" "$RUN_FCGI" "$BIN" "$OPTS" \
 		    >"$T/www/cgi-bin/fcgi_proc"
 		chmod 755 "$T/www/cgi-bin/fcgi_proc"
 	else
@@ -127,7 +156,8 @@ start_server() {
 	lighttpd-*)
 		printf 'alice:secret\nbob:secret\n' >"$T/users"
 		AUTH_USERFILE=$T/users "$TESTS/lighttpd-conf" "$T" "$port" \
-		    "$LOCKDIR" "${FCGI_BIN:-$BIN}${OPTS:+ $OPTS}" "$T/www/cgi-bin" \
+		    "$LOCKDIR" "$RUN_FCGI${FCGI_BIN:-$BIN}${OPTS:+ $OPTS}" \
+		    "$T/www/cgi-bin" \
 		    "$T/www"
 		lighttpd -D -f "$T/lighttpd.conf" &
 		;;
@@ -146,10 +176,15 @@ start_server() {
 	esac
 }
 
+# stop_server: lighttpd stops its FastCGI responder with SIGTERM; wait for
+# that too (under valgrind, the leak check takes a moment).
 stop_server() {
 	[ -n "$SERVER_PID" ] || return 0
+	local children
+	children=$(pgrep -P "$SERVER_PID")
 	kill "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
+	for c in $children; do gone "$c" 10; done
 	SERVER_PID=
 }
 

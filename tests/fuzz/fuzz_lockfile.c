@@ -1,0 +1,85 @@
+/*
+ * libFuzzer harness: the lockfile reader, on any file contents.  The bytes
+ * become a lockfile beside procmon's; the list must read it (or leave it
+ * out), its JSON must be written, and every action must answer, without
+ * a signal: nothing holds the file's lock.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "procmon_client.h"
+#include "json_out.h"
+
+int	LLVMFuzzerInitialize(int *, char ***);
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static char dir[] = "/tmp/fcgi_proc-fuzz.XXXXXX";
+static char path[sizeof dir + 32];
+static FILE *sink;
+
+static void
+cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (mkdtemp(dir) == NULL || (sink = fopen("/dev/null", "w")) == NULL)
+		abort();
+	snprintf(path, sizeof path, "%s/procmon.fuzz", dir);
+	atexit(cleanup);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum pm_action actions[] = { PM_START, PM_STOP,
+	    PM_RESTART };
+	char since[PM_SINCE_MAX];
+	struct pm_outcome out;
+	struct pm_list list;
+	struct json j;
+	size_t i;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    write(fd, data, size) != (ssize_t)size)
+		abort();
+	close(fd);
+	if (pm_list(dir, &list) == PM_OK) {
+		json_init(&j, sink);
+		json_array_open(&j);
+		for (i = 0; i < list.count; i++) {
+			const struct pm_proc *p = &list.procs[i];
+
+			pm_format_since(since, sizeof since, p->lock.starttime,
+			    time(NULL));
+			json_object_open(&j);
+			json_key(&j, "name");
+			json_cstring(&j, p->name);
+			json_key(&j, "since");
+			json_cstring(&j, since);
+			json_key(&j, "exec");
+			json_string(&j, p->exec, p->exec_len);
+			json_object_close(&j);
+			if (pm_running(p))
+				abort();	/* nobody holds the lock */
+		}
+		json_array_close(&j);
+		pm_list_free(&list);
+	}
+	for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		if (pm_act(dir, "fuzz", actions[i], &out) == PM_OK &&
+		    out.killed != 0)
+			abort();
+	return 0;
+}
