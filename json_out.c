@@ -9,6 +9,13 @@
 
 #include "json_out.h"
 
+/* fcgi_stdio's fwrite takes a pointer to non-const; it only reads it. */
+static void
+put_bytes(FILE *out, const unsigned char *s, size_t n)
+{
+	fwrite((void *)(uintptr_t)s, 1, n, out);
+}
+
 void
 json_init(struct json *j, FILE *out)
 {
@@ -121,12 +128,16 @@ utf8_length(const unsigned char *s, size_t n)
 static size_t
 plain_length(const unsigned char *s, size_t n)
 {
-	size_t i, len;
+	size_t i = 0, len;
 
-	for (i = 0; i < n; i += len) {
-		if (s[i] == '"' || s[i] == '\\' || s[i] < 0x20 || s[i] == 0x7f)
-			break;
-		if ((len = utf8_length(s + i, n - i)) == 0)
+	while (i < n) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) {	/* printable ASCII */
+			if (s[i] == '"' || s[i] == '\\')
+				break;
+			i++;
+		} else if (s[i] >= 0x80 && (len = utf8_length(s + i, n - i)) > 0)
+			i += len;
+		else
 			break;
 	}
 	return i;
@@ -146,7 +157,7 @@ write_escaped(FILE *out, const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		run = plain_length(s + i, n - i);
 		if (run > 0)
-			fprintf(out, "%.*s", (int)run, (const char *)s + i);
+			put_bytes(out, s + i, run);
 		if ((i += run) == n)
 			break;
 		switch (s[i]) {
@@ -196,18 +207,34 @@ json_cstring(struct json *j, const char *s)
 	json_string(j, s, strlen(s));
 }
 
+/* Decimal digits without printf: a list writes several numbers per entry. */
+static void
+put_number(FILE *out, bool negative, unsigned long long v)
+{
+	unsigned char buf[24], *p = buf + sizeof buf;
+
+	do
+		*--p = (unsigned char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (negative)
+		*--p = '-';
+	put_bytes(out, p, (size_t)(buf + sizeof buf - p));
+}
+
 void
 json_int(struct json *j, long long v)
 {
 	begin_value(j);
-	fprintf(j->out, "%lld", v);
+	/* The magnitude of LLONG_MIN does not fit a long long; 0 - it does. */
+	put_number(j->out, v < 0, v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v);
 }
 
 void
 json_uint(struct json *j, unsigned long long v)
 {
 	begin_value(j);
-	fprintf(j->out, "%llu", v);
+	put_number(j->out, false, v);
 }
 
 void

@@ -59,31 +59,29 @@ trusted(const struct stat *st)
 }
 
 /*
- * Opens a lockfile and keeps it only if trusted().  The file is looked at
- * before it is opened, so that a file planted by another user is never
- * opened at all (a FIFO, or a lease it holds, cannot make us wait or
- * fail), and the file opened, without following a symlink, must be the
- * file looked at.
+ * Opens a lockfile, without following a symlink and without waiting (on a
+ * FIFO, or on another user's lease), and keeps it only if trusted().  A
+ * file we may not open, or may not open now, is an error only when it is
+ * one we would have trusted.
  */
 static enum pm_status
 open_lockfile(int dirfd, const char *file, int mode, int *fdp)
 {
-	struct stat seen, st;
-	int fd;
+	struct stat st;
+	int fd, saved;
 
-	if (fstatat(dirfd, file, &seen, AT_SYMLINK_NOFOLLOW) == -1)
-		return errno == ENOENT ? PM_UNKNOWN :
-		    sys_error("cannot stat", file);
-	if (!trusted(&seen))
-		return PM_UNTRUSTED;
 	fd = openat(dirfd, file,
 	    mode | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return PM_UNKNOWN;	/* removed meanwhile */
-		if (errno == ELOOP || errno == EISDIR || errno == ENXIO ||
-		    errno == EAGAIN || errno == EWOULDBLOCK)
-			return PM_UNTRUSTED;	/* replaced meanwhile */
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
+			return PM_UNTRUSTED;
+		saved = errno;
+		if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !trusted(&st))
+			return PM_UNTRUSTED;
+		errno = saved;
 		return sys_error("cannot open", file);
 	}
 	if (fstat(fd, &st) == -1) {
@@ -91,8 +89,7 @@ open_lockfile(int dirfd, const char *file, int mode, int *fdp)
 		close(fd);
 		return PM_SYSERR;
 	}
-	if (!trusted(&st) || st.st_dev != seen.st_dev ||
-	    st.st_ino != seen.st_ino) {
+	if (!trusted(&st)) {
 		close(fd);
 		return PM_UNTRUSTED;
 	}

@@ -1,0 +1,25 @@
+/*
+ * The floor of the FastCGI path: a libfcgi responder that answers every
+ * request with the same JSON-typed body of BODY_SIZE bytes, doing nothing
+ * else.  fcgi_proc's ?list is measured against it.
+ */
+#include <string.h>
+
+#include <fcgi_stdio.h>
+
+#ifndef BODY_SIZE
+#define BODY_SIZE 300
+#endif
+
+int
+main(void)
+{
+	static char body[BODY_SIZE + 1];
+
+	memset(body, 'x', BODY_SIZE);
+	while (FCGI_Accept() >= 0)
+		printf("Status: 200 OK\r\n"
+		    "Content-Type: application/json; charset=utf-8\r\n\r\n%s",
+		    body);
+	return 0;
+}
