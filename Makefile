@@ -29,8 +29,9 @@ FCGI_LDLIBS_1	= -lfcgi
 ALL_CFLAGS	= $(WARN) $(CPPFLAGS) $(FCGI_CPPFLAGS_$(FCGI)) $(CFLAGS)
 ALL_LDLIBS	= $(LDLIBS) $(FCGI_LDLIBS_$(FCGI))
 
-LIB_SRCS = procmon_client.c query.c json_out.c
-HEADERS	 = procmon_client.h query.h json_out.h fcgi_compat.h
+LIB_SRCS = procmon_client.c proc_stat.c query.c json_out.c metrics.c
+HEADERS	 = procmon_client.h proc_stat.h query.h json_out.h metrics.h \
+	   fcgi_compat.h
 LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
 
 all: $(O)/fcgi_proc

@@ -22,11 +22,15 @@
 #endif
 
 #include "procmon_client.h"
+#include "proc_stat.h"
 #include "query.h"
 #include "json_out.h"
+#include "metrics.h"
 #include "fcgi_compat.h"
 
 #define NAME_MAX_LEN	64
+#define NAMES_MAX	16	/* processes one action may name */
+#define SECONDS_MAX	30	/* the longest wait= or grace= */
 #define LIMIT_DEFAULT	1024
 #define LIMIT_MAX	(1024 * 1024)
 #define FORM_TYPE	"application/x-www-form-urlencoded"
@@ -50,6 +54,7 @@ struct request;
 struct route {
 	const char	*key;
 	bool		 takes_name;
+	bool		 acts;		/* changes something: authorize() */
 	enum pm_action	 action;
 	void		(*run)(const struct config *, struct request *);
 };
@@ -58,7 +63,11 @@ struct request {
 	const char		*method;
 	bool			 head;
 	const struct route	*route;
-	char			 name[NAME_MAX_LEN + 1];
+	char			 names[NAMES_MAX][NAME_MAX_LEN + 1];
+	size_t			 count;		/* names given */
+	bool			 several;	/* a list: answer per name */
+	int			 wait;		/* seconds, or -1 if not given */
+	int			 grace;		/* seconds, or -1 if not given */
 	int			 status;	/* as answered, for the log */
 };
 
@@ -75,14 +84,18 @@ static int	fail_method(struct request *, const char *, const char *, ...)
 static int	fail_with(struct request *, int, const char *, const char *,
 		    va_list) PRINTF_LIKE(4, 0);
 static void	run_list(const struct config *, struct request *);
+static void	run_metrics(const struct config *, struct request *);
+static void	run_status(const struct config *, struct request *);
 static void	run_action(const struct config *, struct request *);
 
 /* The API: one row per query key. */
 static const struct route routes[] = {
-	{ "list",	false,	PM_START,	run_list },
-	{ "start",	true,	PM_START,	run_action },
-	{ "stop",	true,	PM_STOP,	run_action },
-	{ "restart",	true,	PM_RESTART,	run_action },
+	{ "list",	false,	false,	PM_START,	run_list },
+	{ "metrics",	false,	false,	PM_START,	run_metrics },
+	{ "status",	true,	false,	PM_START,	run_status },
+	{ "start",	true,	true,	PM_START,	run_action },
+	{ "stop",	true,	true,	PM_STOP,	run_action },
+	{ "restart",	true,	true,	PM_RESTART,	run_action },
 };
 
 static const struct route *
@@ -110,6 +123,7 @@ reason(int status)
 	case 413: return "Payload Too Large";
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 504: return "Gateway Timeout";
 	default:  return "Internal Server Error";
 	}
 }
@@ -191,40 +205,104 @@ valid_name(const char *s, size_t len)
 }
 
 /*
- * Takes the parameters of s into req: exactly one known key, matched
- * whole; a name where the key takes one.  Returns 0 or the status sent.
+ * Takes an action's names: one, or several separated by commas (a comma
+ * is never part of a name).  Returns 0 or the status sent.
+ */
+static int
+parse_names(struct request *req, const char *v, size_t len)
+{
+	const char *end = v + len, *comma;
+	size_t i, n;
+
+	req->several = memchr(v, ',', len) != NULL;
+	for (;;) {
+		comma = memchr(v, ',', (size_t)(end - v));
+		n = (size_t)((comma != NULL ? comma : end) - v);
+		if (!valid_name(v, n))
+			return fail(req, 400, "%s needs a process name: 1 to "
+			    "64 of A-Z a-z 0-9 . _ -, not starting with '.'",
+			    req->route->key);
+		if (!req->route->acts && req->count == 1)
+			return fail(req, 400, "%s takes one name",
+			    req->route->key);
+		if (req->count == NAMES_MAX)
+			return fail(req, 400, "%s takes at most %d names",
+			    req->route->key, NAMES_MAX);
+		memcpy(req->names[req->count], v, n);
+		req->names[req->count][n] = '\0';
+		for (i = 0; i < req->count; i++)
+			if (strcmp(req->names[i], req->names[req->count]) == 0)
+				return fail(req, 400, "\"%s\" named twice",
+				    req->names[i]);
+		req->count++;
+		if (comma == NULL)
+			return 0;
+		v = comma + 1;
+	}
+}
+
+/* wait= and grace=: whole seconds from 0 to SECONDS_MAX. */
+static int
+parse_seconds(struct request *req, const struct query_param *p, int *out)
+{
+	size_t i;
+	int n = 0;
+
+	if (*out != -1)
+		return fail(req, 400, "repeated parameter \"%.*s\"",
+		    (int)p->key_len, p->key);
+	if (p->value == NULL || p->value_len == 0 || p->value_len > 2)
+		goto bad;
+	for (i = 0; i < p->value_len; i++) {
+		if (p->value[i] < '0' || p->value[i] > '9')
+			goto bad;
+		n = n * 10 + (p->value[i] - '0');
+	}
+	if (n > SECONDS_MAX)
+		goto bad;
+	*out = n;
+	return 0;
+bad:
+	return fail(req, 400, "%.*s takes whole seconds from 0 to %d",
+	    (int)p->key_len, p->key, SECONDS_MAX);
+}
+
+/*
+ * Takes the parameters of s into req: exactly one route's key, matched
+ * whole, with its names; wait= and grace= beside an action.  Returns 0 or
+ * the status sent.
  */
 static int
 parse_params(struct request *req, char *s)
 {
 	const struct route *route;
 	struct query_param p;
-	int r;
+	int r, status;
 
 	while ((r = query_next(&s, &p)) == 1) {
 		int klen = p.key_len > 32 ? 32 : (int)p.key_len;
 
 		if (p.key_len == 0)
 			return fail(req, 400, "empty parameter");
-		if ((route = find_route(p.key, p.key_len)) == NULL)
+		if (p.key_len == 4 && memcmp(p.key, "wait", 4) == 0)
+			status = parse_seconds(req, &p, &req->wait);
+		else if (p.key_len == 5 && memcmp(p.key, "grace", 5) == 0)
+			status = parse_seconds(req, &p, &req->grace);
+		else if ((route = find_route(p.key, p.key_len)) == NULL)
 			return fail(req, 400, "unknown parameter \"%.*s\"",
 			    klen, p.key);
-		if (req->route != NULL)
+		else if (req->route != NULL)
 			return fail(req, 400, "one action per request: "
 			    "\"%s\" and \"%s\"", req->route->key, route->key);
-		req->route = route;
-		if (!route->takes_name) {
-			if (p.value_len > 0)
-				return fail(req, 400, "%s takes no value",
-				    route->key);
-			continue;
-		}
-		if (p.value == NULL || !valid_name(p.value, p.value_len))
-			return fail(req, 400, "%s needs a process name: 1 to "
-			    "64 of A-Z a-z 0-9 . _ -, not starting with '.'",
-			    route->key);
-		memcpy(req->name, p.value, p.value_len);
-		req->name[p.value_len] = '\0';
+		else if ((req->route = route)->takes_name)
+			status = p.value == NULL ? fail(req, 400, "%s needs a "
+			    "process name", route->key) :
+			    parse_names(req, p.value, p.value_len);
+		else
+			status = p.value_len > 0 ? fail(req, 400,
+			    "%s takes no value", route->key) : 0;
+		if (status != 0)
+			return status;
 	}
 	if (r == -1)
 		return fail(req, 400, "malformed percent-encoding");
@@ -335,6 +413,7 @@ static int
 authorize(const struct config *cfg, struct request *req)
 {
 	const char *user = getenv("REMOTE_USER");
+	size_t i;
 
 	if (cfg->read_only)
 		return fail(req, 403, "read-only: actions are disabled");
@@ -346,8 +425,10 @@ authorize(const struct config *cfg, struct request *req)
 	if (cfg->admins != NULL && (user == NULL || user[0] == '\0' ||
 	    !in_list(cfg->admins, user)))
 		return fail(req, 403, "actions need an admin user");
-	if (req->route->action != PM_START && in_list(cfg->protected, req->name))
-		return fail(req, 403, "\"%s\" is protected", req->name);
+	for (i = 0; i < req->count && req->route->action != PM_START; i++)
+		if (in_list(cfg->protected, req->names[i]))
+			return fail(req, 403, "\"%s\" is protected",
+			    req->names[i]);
 	return 0;
 }
 
@@ -363,6 +444,7 @@ read_request(const struct config *cfg, struct request *req)
 	size_t len;
 	int status;
 
+	req->wait = req->grace = -1;
 	req->method = getenv("REQUEST_METHOD");
 	if (req->method == NULL || req->method[0] == '\0')
 		req->method = "GET";		/* run from a shell */
@@ -388,7 +470,11 @@ read_request(const struct config *cfg, struct request *req)
 	}
 	if (req->route == NULL)
 		req->route = &routes[0];	/* no parameter: list */
-	if (!req->route->takes_name)
+	if ((req->wait != -1 || req->grace != -1) && !req->route->acts)
+		return fail(req, 400, "wait and grace go with an action");
+	if (req->grace != -1 && req->route->action == PM_START)
+		return fail(req, 400, "grace goes with stop or restart");
+	if (!req->route->acts)
 		return 0;
 	if (req->head)
 		return fail_method(req, "Allow: GET, POST\r\n",
@@ -396,11 +482,16 @@ read_request(const struct config *cfg, struct request *req)
 	return authorize(cfg, req);
 }
 
-/* One process, with the original list's six keys in its order. */
+/*
+ * One process: the original list's six keys in its order, then for
+ * programs the state's age in seconds and its start as a Unix time, and
+ * for a running process what the kernel says of it (absent if unknown).
+ */
 static void
 write_proc(struct json *j, const struct pm_proc *p, time_t now)
 {
 	char since[PM_SINCE_MAX];
+	struct proc_stat st;
 
 	pm_format_since(since, sizeof since, p->lock.starttime, now);
 	json_object_open(j);
@@ -416,6 +507,18 @@ write_proc(struct json *j, const struct pm_proc *p, time_t now)
 	json_cstring(j, pm_running(p) ? "running" : "stopped");
 	json_key(j, "exec");
 	json_string(j, p->exec, p->exec_len);
+	json_key(j, "age");
+	json_uint(j, pm_age(p->lock.starttime, now));
+	json_key(j, "since_epoch");
+	json_int(j, (long long)p->lock.starttime);
+	if (pm_running(p) && proc_stat_read(p->lock.pid, &st) == 0) {
+		json_key(j, "rss_bytes");
+		json_uint(j, st.rss_bytes);
+		json_key(j, "cpu_seconds");
+		json_centis(j, st.cpu_centis);
+		json_key(j, "threads");
+		json_int(j, st.threads);
+	}
 	json_object_close(j);
 }
 
@@ -444,67 +547,241 @@ run_list(const struct config *cfg, struct request *req)
 	pm_list_free(&list);
 }
 
+/* Prometheus's text exposition format, version 0.0.4. */
+static void
+run_metrics(const struct config *cfg, struct request *req)
+{
+	struct pm_list list;
+
+	if (pm_list(cfg->dir, &list) != PM_OK) {
+		fail(req, 500, "%s", pm_error());
+		return;
+	}
+	printf("Status: 200 OK\r\n"
+	    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n\r\n");
+	req->status = 200;
+	if (!req->head)
+		metrics_write(stdout, &list);
+	pm_list_free(&list);
+}
+
+/* What a failed pm_get() or pm_act() means: a status and a sentence. */
+static int
+explain(enum pm_status status, const char *name, char *desc, size_t size)
+{
+	switch (status) {
+	case PM_UNKNOWN:
+		snprintf(desc, size, "no process named \"%s\"", name);
+		return 404;
+	case PM_UNTRUSTED:
+		snprintf(desc, size, "lockfile of \"%s\" is not trusted: not "
+		    "a procmon lockfile of root or of this program's user",
+		    name);
+		return 403;
+	case PM_DELETING:
+		snprintf(desc, size, "\"%s\" is being removed by procmon",
+		    name);
+		return 409;
+	default:
+		snprintf(desc, size, "%s", pm_error());
+		return 500;
+	}
+}
+
+static void
+run_status(const struct config *cfg, struct request *req)
+{
+	enum pm_status status;
+	char desc[256];
+	struct pm_proc p;
+	struct json j;
+
+	if ((status = pm_get(cfg->dir, req->names[0], &p)) != PM_OK) {
+		fail(req, explain(status, req->names[0], desc, sizeof desc),
+		    "%s", desc);
+		return;
+	}
+	send_headers(req, 200, NULL);
+	if (!req->head) {
+		json_init(&j, stdout);
+		write_proc(&j, &p, time(NULL));
+		putchar('\n');
+	}
+	free(p.name);
+}
+
+/* What one action did to one process. */
+struct result {
+	int			 status;
+	char			 description[256];
+	struct pm_outcome	 out;
+	struct pm_proc		 proc;	/* as seen after waiting, if waited */
+};
+
 /* A sentence for people; the other keys of the answer are for programs. */
 static const char *
 describe(enum pm_action action, const struct pm_outcome *out)
 {
 	if (action == PM_STOP)
-		return out->killed ? "stopped; the process was killed" :
-		    out->changed ? "stopped; it was not running" :
+		return out->signal == SIGTERM ? "stopped; the process ended "
+		    "on SIGTERM" : out->killed ? "stopped; the process was "
+		    "killed" : out->changed ? "stopped; it was not running" :
 		    "already stopped";
 	if (action == PM_RESTART && out->killed)
-		return "restarting; the process was killed and procmon "
-		    "starts it again";
+		return out->signal == SIGTERM ? "restarting; the process ended "
+		    "on SIGTERM and procmon starts it again" : "restarting; "
+		    "the process was killed and procmon starts it again";
 	return out->changed ? "starting; procmon starts it within a second" :
 	    action == PM_START ? "already started" :
 	    "already restarting; procmon starts it within a second";
 }
 
+static long long
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000LL +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * Watches the process until the action's outcome is seen (stopped: no
+ * lock holder; started or restarted: a pid other than the one killed
+ * holds the lock), for at most res->wait seconds.  res->proc is the
+ * last state seen; the status is 200, or 504 if time ran out.
+ */
+static void
+await_outcome(const struct config *cfg, const char *name,
+    enum pm_action action, int wait, struct result *res)
+{
+	const struct timespec tick = { 0, 20 * 1000 * 1000 };
+	struct pm_proc *p = &res->proc;
+	enum pm_status status;
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if ((status = pm_get(cfg->dir, name, p)) != PM_OK) {
+			p->name = NULL;
+			res->status = explain(status, name, res->description,
+			    sizeof res->description);
+			return;
+		}
+		if (action == PM_STOP ? !pm_running(p) :
+		    pm_running(p) && p->lock.pid != res->out.killed)
+			return;
+		if (elapsed_ms(&start) >= wait * 1000LL) {
+			res->status = 504;
+			snprintf(res->description, sizeof res->description,
+			    "not %s after %d s", action == PM_STOP ?
+			    "stopped" : "running again", wait);
+			return;
+		}
+		free(p->name);
+		nanosleep(&tick, NULL);
+	}
+}
+
+static void
+act_one(const struct config *cfg, const struct request *req,
+    const char *name, struct result *res)
+{
+	enum pm_action action = req->route->action;
+	enum pm_status status;
+
+	memset(res, 0, sizeof *res);
+	status = pm_act(cfg->dir, name, action, req->grace > 0 ?
+	    (unsigned)req->grace : 0, &res->out);
+	if (status != PM_OK) {
+		res->status = explain(status, name, res->description,
+		    sizeof res->description);
+		return;
+	}
+	res->status = 200;
+	snprintf(res->description, sizeof res->description, "%s",
+	    describe(action, &res->out));
+	if (req->wait > 0)
+		await_outcome(cfg, name, action, req->wait, res);
+}
+
+/* The answer for one name: the original's error object, or what was done. */
+static void
+write_result(struct json *j, const struct request *req, const char *name,
+    const struct result *res)
+{
+	json_object_open(j);
+	json_key(j, "status");
+	json_int(j, res->status);
+	json_key(j, "name");
+	json_cstring(j, name);
+	if (res->status == 200 || res->status == 504) {
+		json_key(j, "action");
+		json_cstring(j, req->route->key);
+		json_key(j, "changed");
+		json_bool(j, res->out.changed || res->out.killed != 0);
+		if (res->out.killed != 0) {
+			json_key(j, "killed");
+			json_int(j, res->out.killed);
+			json_key(j, "signal");
+			json_cstring(j, res->out.signal == SIGTERM ?
+			    "SIGTERM" : "SIGKILL");
+		}
+	}
+	json_key(j, "description");
+	json_cstring(j, res->description);
+	if (res->proc.name != NULL) {
+		json_key(j, "process");
+		write_proc(j, &res->proc, time(NULL));
+	}
+	json_object_close(j);
+}
+
+/*
+ * Acts on each name in turn (all were validated and authorized first).
+ * One name is answered as the original did; several, with the result of
+ * each, and 200 only if every one succeeded (else the first failure's).
+ */
 static void
 run_action(const struct config *cfg, struct request *req)
 {
-	enum pm_action action = req->route->action;
-	struct pm_outcome out;
+	static struct result results[NAMES_MAX];
+	int status = 200;
 	struct json j;
+	size_t i;
 
-	switch (pm_act(cfg->dir, req->name, action, &out)) {
-	case PM_OK:
-		break;
-	case PM_UNKNOWN:
-		fail(req, 404, "no process named \"%s\"", req->name);
-		return;
-	case PM_UNTRUSTED:
-		fail(req, 403, "lockfile of \"%s\" is not trusted: not a "
-		    "procmon lockfile of root or of this program's user",
-		    req->name);
-		return;
-	case PM_DELETING:
-		fail(req, 409, "\"%s\" is being removed by procmon",
-		    req->name);
-		return;
-	case PM_SYSERR:
-		fail(req, 500, "%s", pm_error());
-		return;
+	for (i = 0; i < req->count; i++) {
+		act_one(cfg, req, req->names[i], &results[i]);
+		if (status == 200)
+			status = results[i].status;
 	}
-	send_headers(req, 200, NULL);
-	json_init(&j, stdout);
-	json_object_open(&j);
-	json_key(&j, "status");
-	json_int(&j, 200);
-	json_key(&j, "name");
-	json_cstring(&j, req->name);
-	json_key(&j, "action");
-	json_cstring(&j, req->route->key);
-	json_key(&j, "changed");
-	json_bool(&j, out.changed || out.killed != 0);
-	if (out.killed != 0) {
-		json_key(&j, "killed");
-		json_int(&j, out.killed);
+	if (!req->several && status != 200 && status != 504)
+		fail(req, status, "%s", results[0].description);
+	else {
+		send_headers(req, status, NULL);
+		json_init(&j, stdout);
+		if (!req->several)
+			write_result(&j, req, req->names[0], &results[0]);
+		else {
+			json_object_open(&j);
+			json_key(&j, "status");
+			json_int(&j, status);
+			json_key(&j, "action");
+			json_cstring(&j, req->route->key);
+			json_key(&j, "results");
+			json_array_open(&j);
+			for (i = 0; i < req->count; i++)
+				write_result(&j, req, req->names[i],
+				    &results[i]);
+			json_array_close(&j);
+			json_object_close(&j);
+		}
+		putchar('\n');
 	}
-	json_key(&j, "description");
-	json_cstring(&j, describe(action, &out));
-	json_object_close(&j);
-	putchar('\n');
+	for (i = 0; i < req->count; i++)
+		free(results[i].proc.name);
 }
 
 /* One line per request on stderr, the web server's error log. */

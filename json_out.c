@@ -89,7 +89,7 @@ json_array_close(struct json *j)
  * bytes there are not one: overlong forms, surrogates and code points past
  * U+10FFFF are all rejected.
  */
-static size_t
+size_t
 utf8_length(const unsigned char *s, size_t n)
 {
 	size_t len, i;
@@ -235,6 +235,18 @@ json_uint(struct json *j, unsigned long long v)
 {
 	begin_value(j);
 	put_number(j->out, false, v);
+}
+
+void
+json_centis(struct json *j, unsigned long long hundredths)
+{
+	unsigned char frac[3] = { '.', 0, 0 };
+
+	begin_value(j);
+	put_number(j->out, false, hundredths / 100);
+	frac[1] = (unsigned char)('0' + hundredths % 100 / 10);
+	frac[2] = (unsigned char)('0' + hundredths % 10);
+	put_bytes(j->out, frac, sizeof frac);
 }
 
 void

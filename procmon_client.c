@@ -236,13 +236,18 @@ pm_list(const char *dir, struct pm_list *list)
  * the future (a clock set back, a forged file) is an age of 0; unsigned
  * arithmetic keeps any pair of times from overflowing.
  */
+unsigned long long
+pm_age(time_t start, time_t now)
+{
+	return now > start ? (unsigned long long)now -
+	    (unsigned long long)start : 0;
+}
+
 void
 pm_format_since(char *buf, size_t size, time_t start, time_t now)
 {
-	unsigned long long s = 0;
+	unsigned long long s = pm_age(start, now);
 
-	if (now > start)
-		s = (unsigned long long)now - (unsigned long long)start;
 	if (s < 60)
 		snprintf(buf, size, "%llus", s);
 	else if (s < 3600)
@@ -306,56 +311,75 @@ holds_lock(int fd, pid_t pid)
 	return lock_holder(fd, &holder) == 0 && holder == pid;
 }
 
+/* Sends sig to pid: through the pidfd when there is one, else by kill(). */
+static int
+send_signal(int pidfd, pid_t pid, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+	if (pidfd != -1)
+		return (int)syscall(SYS_pidfd_send_signal, (long)pidfd,
+		    (long)sig, (long)NULL, 0L);
+#endif
+	return kill(pid, sig);
+}
+
 /*
- * SIGKILLs pid if, and only if, it holds the lock right now: 1 if it was
- * signalled, 0 if not (it is gone), -1 on error.  Through a pidfd, the
- * check and the signal name the same process, so a pid recycled between
- * them is never hit.  Without pidfds (an older kernel, or a sandbox that
- * forbids them) the window left is the few instructions between F_GETLK
- * and kill(); see the README on running setuid.
+ * Ends pid if, and only if, it holds the lock right now: SIGKILL, or with
+ * a grace period SIGTERM first and SIGKILL only if it still holds the lock
+ * when the grace runs out.  Returns the last signal sent, 0 if none was
+ * (the holder is gone), -1 on error.  Through a pidfd, the checks and the
+ * signals name the same process, so a pid recycled meanwhile is never
+ * hit.  Without pidfds (an older kernel, a sandbox that forbids them) the
+ * window left is the few instructions between F_GETLK and kill().
  */
 static int
-kill_if_holder(int fd, pid_t pid)
+end_holder(int fd, pid_t pid, unsigned grace)
 {
-	int r, saved;
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int pidfd = -1, sig = grace > 0 ? SIGTERM : SIGKILL, sent = 0, saved;
+	unsigned long waited;
 
 #ifdef SYS_pidfd_open
-	int pidfd = (int)syscall(SYS_pidfd_open, (long)pid, 0L);
-
-	if (pidfd != -1) {
-		r = 0;
-		if (holds_lock(fd, pid))
-			r = syscall(SYS_pidfd_send_signal, (long)pidfd,
-			    (long)SIGKILL, (long)NULL, 0L) == 0 ? 1 : -1;
-		saved = errno;
-		close(pidfd);
-		errno = saved;
-		return r == -1 && errno == ESRCH ? 0 : r;
+	if ((pidfd = (int)syscall(SYS_pidfd_open, (long)pid, 0L)) == -1) {
+		if (errno == ESRCH)
+			return 0;
+		if (errno != ENOSYS && errno != EPERM)
+			return -1;
 	}
-	if (errno == ESRCH)
-		return 0;
-	if (errno != ENOSYS && errno != EPERM)
-		return -1;
 #endif
-	if (!holds_lock(fd, pid))
-		return 0;
-	r = kill(pid, SIGKILL) == 0 ? 1 : -1;
-	return r == -1 && errno == ESRCH ? 0 : r;
+	while (holds_lock(fd, pid)) {
+		if (send_signal(pidfd, pid, sig) == -1) {
+			sent = errno == ESRCH ? sent : -1;
+			break;
+		}
+		sent = sig;
+		if (sig == SIGKILL)
+			break;
+		for (waited = 0; waited < grace * 100UL && holds_lock(fd, pid);
+		    waited++)
+			nanosleep(&tick, NULL);
+		sig = SIGKILL;
+	}
+	saved = errno;
+	if (pidfd != -1)
+		close(pidfd);
+	errno = saved;
+	return sent;
 }
 
 static enum pm_status
-kill_holder(int fd, const char *file, pid_t pid, struct pm_outcome *out)
+kill_holder(int fd, const char *file, pid_t pid, unsigned grace,
+    struct pm_outcome *out)
 {
 	char what[64];
-	int saved;
+	int saved, sig;
 
-	switch (kill_if_holder(fd, pid)) {
-	case 1:
+	if ((sig = end_holder(fd, pid, grace)) > 0) {
 		out->killed = pid;
-		return PM_OK;
-	case 0:
-		return PM_OK;
+		out->signal = sig;
 	}
+	if (sig >= 0)
+		return PM_OK;
 	saved = errno;
 	snprintf(what, sizeof what, "cannot signal pid %ld of", (long)pid);
 	errno = saved;
@@ -377,7 +401,7 @@ start(int fd, const char *file, const struct pm_proc *p,
 
 /* As procmon -k: stop time, then the flag, then the signal. */
 static enum pm_status
-stop(int fd, const char *file, const struct pm_proc *p,
+stop(int fd, const char *file, const struct pm_proc *p, unsigned grace,
     struct pm_outcome *out)
 {
 	uint32_t terminate = PM_TERMINATE_STOP;
@@ -393,57 +417,82 @@ stop(int fd, const char *file, const struct pm_proc *p,
 	}
 	if (!pm_running(p))
 		return PM_OK;
-	return kill_holder(fd, file, p->lock.pid, out);
+	return kill_holder(fd, file, p->lock.pid, grace, out);
 }
 
 /* procmon restarts what dies; a stopped process is started instead. */
 static enum pm_status
-restart(int fd, const char *file, const struct pm_proc *p,
+restart(int fd, const char *file, const struct pm_proc *p, unsigned grace,
     struct pm_outcome *out)
 {
 	if (p->lock.terminate != 0)
 		return start(fd, file, p, out);
 	if (!pm_running(p))
 		return PM_OK;		/* procmon is restarting it already */
-	return kill_holder(fd, file, p->lock.pid, out);
+	return kill_holder(fd, file, p->lock.pid, grace, out);
 }
 
 /*
- * Acts on procmon.<name> in dir.  The caller has validated name; it is
- * checked again here because it becomes part of a path.
+ * Opens procmon.<name> in dir and reads it into *p.  The caller has
+ * validated name; it is checked again here because it becomes part of a
+ * path.  On success the caller owns *fdp and p->name.
  */
-enum pm_status
-pm_act(const char *dir, const char *name, enum pm_action action,
-    struct pm_outcome *out)
+static enum pm_status
+open_entry(const char *dir, const char *name, int mode, int *fdp,
+    struct pm_proc *p)
 {
 	char file[PREFIX_LEN + 256];
 	enum pm_status status;
-	struct pm_proc p;
-	int dirfd, fd;
+	int dirfd;
 
-	memset(out, 0, sizeof *out);
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
 	    snprintf(file, sizeof file, PM_PREFIX "%s", name) >= (int)sizeof file)
 		return PM_UNKNOWN;
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return sys_error("cannot open directory", dir);
-	status = open_lockfile(dirfd, file, O_RDWR, &fd);
+	status = open_lockfile(dirfd, file, mode, fdp);
 	close(dirfd);
 	if (status != PM_OK)
 		return status;
-	if ((status = read_lockfile(fd, file, &p)) != PM_OK) {
+	if ((status = read_lockfile(*fdp, file, p)) != PM_OK)
+		close(*fdp);
+	return status;
+}
+
+enum pm_status
+pm_get(const char *dir, const char *name, struct pm_proc *p)
+{
+	enum pm_status status;
+	int fd;
+
+	if ((status = open_entry(dir, name, O_RDONLY, &fd, p)) == PM_OK)
 		close(fd);
+	return status;
+}
+
+/* Acts on procmon.<name> in dir; grace is in seconds (stop, restart). */
+enum pm_status
+pm_act(const char *dir, const char *name, enum pm_action action,
+    unsigned grace, struct pm_outcome *out)
+{
+	char file[PREFIX_LEN + 256];
+	enum pm_status status;
+	struct pm_proc p;
+	int fd;
+
+	memset(out, 0, sizeof *out);
+	if ((status = open_entry(dir, name, O_RDWR, &fd, &p)) != PM_OK)
 		return status;
-	}
+	snprintf(file, sizeof file, PM_PREFIX "%s", name);
 	out->was_running = pm_running(&p);
 	if (p.lock.terminate == PM_TERMINATE_DELETE)
 		status = PM_DELETING;
 	else if (action == PM_START)
 		status = start(fd, file, &p, out);
 	else if (action == PM_STOP)
-		status = stop(fd, file, &p, out);
+		status = stop(fd, file, &p, grace, out);
 	else
-		status = restart(fd, file, &p, out);
+		status = restart(fd, file, &p, grace, out);
 	free(p.name);
 	close(fd);
 	return status;

@@ -53,16 +53,19 @@ enum pm_status {
 
 struct pm_outcome {
 	bool		 changed;	/* the lockfile was written */
-	pid_t		 killed;	/* pid sent SIGKILL, or 0 */
+	pid_t		 killed;	/* pid signalled, or 0 */
+	int		 signal;	/* the last signal sent it */
 	bool		 was_running;
 };
 
 int		 pm_running(const struct pm_proc *);
 enum pm_status	 pm_list(const char *dir, struct pm_list *);
 void		 pm_list_free(struct pm_list *);
+enum pm_status	 pm_get(const char *dir, const char *name, struct pm_proc *);
 enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
-		    struct pm_outcome *);
+		    unsigned grace, struct pm_outcome *);
 const char	*pm_error(void);
+unsigned long long pm_age(time_t start, time_t now);	/* seconds, >= 0 */
 void		 pm_format_since(char *, size_t, time_t start, time_t now);
 
 #define PM_SINCE_MAX	32	/* the longest age pm_format_since() writes */

@@ -21,7 +21,7 @@ run=$(sed -n 's|^  lockfiles of the test supervisor: \(.*\)/locks$|\1|p' "$T/dem
 
 curl -s -o "$T/body" "http://127.0.0.1:$port/procs?list"
 check "FastCGI: the original's processes, running" json_is \
-    'map([.name, .state]) == [["procmon1","running"],["sleep1","running"],["sleep2","running"]]'
+    'map([.name, .state]) == [["procmon1","running"],["procmon2","running"],["sleep1","running"],["sleep2","running"]]'
 # The printed curl commands, run as printed.
 grep "^  curl '" "$T/demo.out" | sed 's/^  //' >"$T/session"
 check "it prints the original's session, ready to paste" \

@@ -46,7 +46,9 @@ check "session: sleep2 untouched throughout" eval \
 answer() {
 	curl -s -D - -o "$T/b" -X "$1" ${3:+--data-binary "$3"} "$2" |
 	    grep -iv '^date:'
-	sed -E 's/"(pid|killed)": [0-9]+/"\1": N/g; s/"since": "[^"]*"/"since": T/g' "$T/b"
+	sed -E 's/"(pid|killed|age|since_epoch|rss_bytes|threads)": [0-9]+/"\1": N/g
+	    s/"cpu_seconds": [0-9.]+/"cpu_seconds": N/g
+	    s/"since": "[^"]*"/"since": T/g' "$T/b"
 }
 curl -s -o /dev/null "$BASE/procs?stop=sleep2"
 same=0 differ=0

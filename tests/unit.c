@@ -457,16 +457,16 @@ test_actions(void)
 	write_lockfile("run", 0, 0, 7, then, "sleep 60", 8, 0600);
 	holder = spawn("run", HOLD_LOCK);
 	set_pid("run", holder);
-	check(pm_act(tmpdir, "run", PM_START, &out) == PM_OK &&
+	check(pm_act(tmpdir, "run", PM_START, 0, &out) == PM_OK &&
 	    !out.changed && !out.killed, "start of a running one: no-op");
-	check(pm_act(tmpdir, "run", PM_STOP, &out) == PM_OK && out.changed &&
+	check(pm_act(tmpdir, "run", PM_STOP, 0, &out) == PM_OK && out.changed &&
 	    out.killed == holder && out.was_running, "stop kills the holder");
 	check(died(holder), "holder is dead");
 	ld = read_header("run");
 	check(ld.terminate == PM_TERMINATE_STOP && ld.starttime > then &&
 	    ld.runcount == 7 && ld.pid == holder,
 	    "stop wrote terminate and time, nothing else");
-	check(pm_act(tmpdir, "run", PM_STOP, &out) == PM_OK && !out.changed &&
+	check(pm_act(tmpdir, "run", PM_STOP, 0, &out) == PM_OK && !out.changed &&
 	    !out.killed, "stop of a stopped one: no-op");
 	ld = read_header("run");
 	check(ld.terminate == PM_TERMINATE_STOP, "still stopped");
@@ -475,17 +475,17 @@ test_actions(void)
 	stranger = spawn("run", HOLD_NONE);
 	write_lockfile("stale", stranger, PM_TERMINATE_STOP, 2, then, "x", 1,
 	    0600);
-	check(pm_act(tmpdir, "stale", PM_STOP, &out) == PM_OK && !out.killed,
+	check(pm_act(tmpdir, "stale", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "stop of a stale pid signals nothing");
-	check(pm_act(tmpdir, "stale", PM_RESTART, &out) == PM_OK &&
+	check(pm_act(tmpdir, "stale", PM_RESTART, 0, &out) == PM_OK &&
 	    !out.killed && out.changed,
 	    "restart of a stopped one starts it, signals nothing");
 	check(read_header("stale").terminate == 0, "restart cleared the flag");
 	write_lockfile("stale0", stranger, 0, 2, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "stale0", PM_RESTART, &out) == PM_OK &&
+	check(pm_act(tmpdir, "stale0", PM_RESTART, 0, &out) == PM_OK &&
 	    !out.killed && !out.changed,
 	    "restart of a dead, unflagged one is left to procmon");
-	check(pm_act(tmpdir, "stale0", PM_STOP, &out) == PM_OK &&
+	check(pm_act(tmpdir, "stale0", PM_STOP, 0, &out) == PM_OK &&
 	    !out.killed && out.changed, "stop of it flags, signals nothing");
 	check(kill(stranger, 0) == 0 && waitpid(stranger, NULL, WNOHANG) == 0,
 	    "the stranger is alive");
@@ -496,14 +496,14 @@ test_actions(void)
 	holder = spawn("rr", HOLD_LOCK);
 	write_lockfile("rr2", 0, 0, 1, then, "x", 1, 0600);
 	set_pid("rr", holder);
-	check(pm_act(tmpdir, "rr", PM_RESTART, &out) == PM_OK &&
+	check(pm_act(tmpdir, "rr", PM_RESTART, 0, &out) == PM_OK &&
 	    out.killed == holder && !out.changed, "restart kills the holder");
 	check(died(holder), "restarted holder is dead");
 	check(read_header("rr").terminate == 0, "restart leaves the flag");
 
 	/* start clears the flag and nothing else. */
 	write_lockfile("st", 4242, PM_TERMINATE_STOP, 5, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "st", PM_START, &out) == PM_OK && out.changed &&
+	check(pm_act(tmpdir, "st", PM_START, 0, &out) == PM_OK && out.changed &&
 	    !out.killed, "start of a stopped one");
 	ld = read_header("st");
 	check(ld.terminate == 0 && ld.pid == 4242 && ld.runcount == 5 &&
@@ -511,26 +511,26 @@ test_actions(void)
 
 	/* pid 1 is never signalled, even with a lock held by nobody. */
 	write_lockfile("init", 1, 0, 1, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "init", PM_STOP, &out) == PM_OK && !out.killed,
+	check(pm_act(tmpdir, "init", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "pid 1 is never signalled");
 
 	write_lockfile("del", 0, PM_TERMINATE_DELETE, 1, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "del", PM_START, &out) == PM_DELETING,
+	check(pm_act(tmpdir, "del", PM_START, 0, &out) == PM_DELETING,
 	    "entry being deleted is refused");
 	write_lockfile("gw", 0, PM_TERMINATE_STOP, 1, then, "x", 1, 0660);
-	check(pm_act(tmpdir, "gw", PM_START, &out) == PM_UNTRUSTED &&
+	check(pm_act(tmpdir, "gw", PM_START, 0, &out) == PM_UNTRUSTED &&
 	    read_header("gw").terminate == PM_TERMINATE_STOP,
 	    "untrusted file refused and unchanged");
-	check(pm_act(tmpdir, "link", PM_STOP, &out) == PM_UNTRUSTED,
+	check(pm_act(tmpdir, "link", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "symlink refused");
-	check(pm_act(tmpdir, "fifo", PM_STOP, &out) == PM_UNTRUSTED,
+	check(pm_act(tmpdir, "fifo", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "FIFO refused without blocking");
-	check(pm_act(tmpdir, "short", PM_STOP, &out) == PM_UNTRUSTED,
+	check(pm_act(tmpdir, "short", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "short file refused");
-	check(pm_act(tmpdir, "missing", PM_STOP, &out) == PM_UNKNOWN,
+	check(pm_act(tmpdir, "missing", PM_STOP, 0, &out) == PM_UNKNOWN,
 	    "unknown name");
-	check(pm_act(tmpdir, "../procmon.run", PM_STOP, &out) == PM_UNKNOWN &&
-	    pm_act(tmpdir, "", PM_STOP, &out) == PM_UNKNOWN,
+	check(pm_act(tmpdir, "../procmon.run", PM_STOP, 0, &out) == PM_UNKNOWN &&
+	    pm_act(tmpdir, "", PM_STOP, 0, &out) == PM_UNKNOWN,
 	    "a path or an empty name never reaches open()");
 }
 
@@ -637,7 +637,7 @@ test_signal_races(void)
 
 	pid = spawn_droppable("race");
 	drop_lock_at_pidfd_open = true;
-	check(pm_act(tmpdir, "race", PM_STOP, &out) == PM_OK && !out.killed,
+	check(pm_act(tmpdir, "race", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "lock dropped before the pidfd: nothing signalled");
 	check(kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0,
 	    "... and the former holder lives");
@@ -646,14 +646,14 @@ test_signal_races(void)
 	no_pidfds = true;
 	pid = spawn_droppable("race");
 	drop_lock_at_pidfd_open = true;
-	check(pm_act(tmpdir, "race", PM_RESTART, &out) == PM_OK && !out.killed,
+	check(pm_act(tmpdir, "race", PM_RESTART, 0, &out) == PM_OK && !out.killed,
 	    "without pidfds, lock dropped before kill(): nothing signalled");
 	check(kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0,
 	    "... and the former holder lives");
 	end_droppable(pid);
 
 	pid = spawn_droppable("race");
-	check(pm_act(tmpdir, "race", PM_RESTART, &out) == PM_OK &&
+	check(pm_act(tmpdir, "race", PM_RESTART, 0, &out) == PM_OK &&
 	    out.killed == pid && died(pid),
 	    "without pidfds, the holder is killed by kill()");
 	end_droppable(pid);
@@ -712,11 +712,11 @@ test_odd_files(void)
 	    "held by an OFD lock, which names no pid: not running");
 	check(find(&l, "leased") == NULL, "leased foreign file left out");
 	pm_list_free(&l);
-	check(pm_act(tmpdir, "zero", PM_STOP, &out) == PM_OK && !out.killed,
+	check(pm_act(tmpdir, "zero", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "stop of pid 0 signals nothing");
-	check(pm_act(tmpdir, "ofd", PM_RESTART, &out) == PM_OK && !out.killed &&
+	check(pm_act(tmpdir, "ofd", PM_RESTART, 0, &out) == PM_OK && !out.killed &&
 	    kill(ofd, 0) == 0, "restart of an OFD-locked entry signals nothing");
-	check(pm_act(tmpdir, "leased", PM_STOP, &out) == PM_UNTRUSTED,
+	check(pm_act(tmpdir, "leased", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "leased foreign file refused");
 	reap(ofd);
 	if (leaser > 0)

@@ -78,7 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pm_list_free(&list);
 	}
 	for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		if (pm_act(dir, "fuzz", actions[i], &out) == PM_OK &&
+		if (pm_act(dir, "fuzz", actions[i], 0, &out) == PM_OK &&
 		    out.killed != 0)
 			abort();
 	return 0;

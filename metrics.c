@@ -1,0 +1,111 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "proc_stat.h"
+#include "json_out.h"
+
+/* What a family shows of one process: 0 when it has no sample. */
+enum family { UP, START, RUNS, RSS, CPU, THREADS };
+
+static const struct {
+	const char	*name, *type, *help;
+} families[] = {
+	{ "procmon_process_up", "gauge",
+	    "1 if the process holds its lockfile's lock, else 0." },
+	{ "procmon_process_start_time_seconds", "gauge",
+	    "Unix time of its last start, or of its stop when stopped." },
+	{ "procmon_process_runs_total", "counter",
+	    "How many times procmon started it." },
+	{ "procmon_process_resident_memory_bytes", "gauge",
+	    "Resident memory of a running process." },
+	{ "procmon_process_cpu_seconds_total", "counter",
+	    "User and system CPU time of a running process." },
+	{ "procmon_process_threads", "gauge",
+	    "Threads of a running process." },
+};
+
+/*
+ * A label value: backslash, double quote and newline escaped, as the
+ * format requires, and bytes that are not UTF-8 replaced with U+FFFD.
+ */
+static void
+write_label(FILE *out, const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n = strlen(name), i, len;
+
+	for (i = 0; i < n; i += len) {
+		len = 1;
+		if (s[i] == '\\' || s[i] == '"')
+			fprintf(out, "\\%c", s[i]);
+		else if (s[i] == '\n')
+			fputs("\\n", out);
+		else if (s[i] < 0x80)
+			putc(s[i], out);
+		else if ((len = utf8_length(s + i, n - i)) > 0)
+			fprintf(out, "%.*s", (int)len, name + i);
+		else {
+			fputs("\xef\xbf\xbd", out);
+			len = 1;
+		}
+	}
+}
+
+static void
+write_sample(FILE *out, enum family f, const struct pm_proc *p,
+    const struct proc_stat *st)
+{
+	bool up = pm_running(p), known = up && st->threads > 0;
+
+	if (f >= RSS && !known)
+		return;		/* absent, not zero */
+	fprintf(out, "%s{name=\"", families[f].name);
+	write_label(out, p->name);
+	fputs("\"} ", out);
+	switch (f) {
+	case UP:
+		fputs(up ? "1" : "0", out);
+		break;
+	case START:
+		fprintf(out, "%lld", (long long)p->lock.starttime);
+		break;
+	case RUNS:
+		fprintf(out, "%llu", (unsigned long long)p->lock.runcount);
+		break;
+	case RSS:
+		fprintf(out, "%llu", st->rss_bytes);
+		break;
+	case CPU:
+		fprintf(out, "%llu.%02llu", st->cpu_centis / 100,
+		    st->cpu_centis % 100);
+		break;
+	case THREADS:
+		fprintf(out, "%ld", st->threads);
+		break;
+	}
+	putc('\n', out);
+}
+
+void
+metrics_write(FILE *out, const struct pm_list *list)
+{
+	struct proc_stat *stats;
+	size_t i, f;
+
+	/* /proc is read once per process, for every family. */
+	if ((stats = calloc(list->count + 1, sizeof *stats)) == NULL)
+		return;
+	for (i = 0; i < list->count; i++)
+		if (!pm_running(&list->procs[i]) ||
+		    proc_stat_read(list->procs[i].lock.pid, &stats[i]) == -1)
+			stats[i].threads = 0;
+	for (f = 0; f < sizeof families / sizeof families[0]; f++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", families[f].name,
+		    families[f].help, families[f].name, families[f].type);
+		for (i = 0; i < list->count; i++)
+			write_sample(out, (enum family)f, &list->procs[i],
+			    &stats[i]);
+	}
+	free(stats);
+}
