@@ -31,6 +31,9 @@ session=$(jq -c 'if type == "array" then "list" else .status end' \
     "$T/session.out" | tr '\n' ' ')
 check "the pasted session: lists and actions alternate, each action 200" \
     [ "$session" = '"list" 200 "list" 200 "list" 200 "list" ' ]
+curl -s -o "$T/page" -w '%{http_code} %{content_type}' "http://127.0.0.1:$port/" >"$T/page.status"
+check "/ serves the dashboard" eval \
+    'grep -q "^200 text/html" "$T/page.status" && grep -q "<title>Processes</title>" "$T/page"'
 curl -s -o "$T/body" -d stop=sleep2 "http://127.0.0.1:$port/cgi-bin/fcgi_proc"
 check "CGI: stop by POST" json_is '.status == 200 and .action == "stop"'
 
