@@ -79,11 +79,17 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS) fcgi_proc.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_$*.c $(LIB_SRCS)
 
 fuzz: fuzzers
-	for f in $(FUZZERS); do \
-		mkdir -p $(FUZZ_DIR)/work-$$f && \
-		$(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-		    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/$$f- \
-		    $(FUZZ_DIR)/work-$$f tests/fuzz/corpus/$$f || exit 1; \
+	@for f in $(FUZZERS); do \
+		mkdir -p $(FUZZ_DIR)/work-$$f; \
+		log=$(FUZZ_DIR)/fuzz_$$f.log; \
+		if $(FUZZ_DIR)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -timeout=10 -print_final_stats=1 \
+		    -artifact_prefix=$(FUZZ_DIR)/$$f- \
+		    $(FUZZ_DIR)/work-$$f tests/fuzz/corpus/$$f >$$log 2>&1; then \
+			echo "fuzz_$$f: $$(grep -h '^Done' $$log)"; \
+		else \
+			tail -40 $$log; echo "fuzz_$$f FAILED: see $$log"; exit 1; \
+		fi; \
 	done
 
 check:

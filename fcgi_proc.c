@@ -650,19 +650,18 @@ elapsed_ms(const struct timespec *since)
 /*
  * Watches the process until the action's outcome is seen (stopped: no
  * lock holder; started or restarted: a pid other than the one killed
- * holds the lock), for at most res->wait seconds.  res->proc is the
- * last state seen; the status is 200, or 504 if time ran out.
+ * holds the lock), until wait seconds after start.  res->proc is the
+ * last state seen; the status stays 200, or is 504 if time ran out.
  */
 static void
 await_outcome(const struct config *cfg, const char *name,
-    enum pm_action action, int wait, struct result *res)
+    enum pm_action action, int wait, const struct timespec *start,
+    struct result *res)
 {
 	const struct timespec tick = { 0, 20 * 1000 * 1000 };
 	struct pm_proc *p = &res->proc;
 	enum pm_status status;
-	struct timespec start;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		if ((status = pm_get(cfg->dir, name, p)) != PM_OK) {
 			p->name = NULL;
@@ -673,7 +672,7 @@ await_outcome(const struct config *cfg, const char *name,
 		if (action == PM_STOP ? !pm_running(p) :
 		    pm_running(p) && p->lock.pid != res->out.killed)
 			return;
-		if (elapsed_ms(&start) >= wait * 1000LL) {
+		if (elapsed_ms(start) >= wait * 1000LL) {
 			res->status = 504;
 			snprintf(res->description, sizeof res->description,
 			    "not %s after %d s", action == PM_STOP ?
@@ -703,8 +702,6 @@ act_one(const struct config *cfg, const struct request *req,
 	res->status = 200;
 	snprintf(res->description, sizeof res->description, "%s",
 	    describe(action, &res->out));
-	if (req->wait > 0)
-		await_outcome(cfg, name, action, req->wait, res);
 }
 
 /* The answer for one name: the original's error object, or what was done. */
@@ -748,12 +745,19 @@ static void
 run_action(const struct config *cfg, struct request *req)
 {
 	static struct result results[NAMES_MAX];
+	struct timespec start;
 	int status = 200;
 	struct json j;
 	size_t i;
 
-	for (i = 0; i < req->count; i++) {
+	/* Act on every name, then watch them all within one wait. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (i = 0; i < req->count; i++)
 		act_one(cfg, req, req->names[i], &results[i]);
+	for (i = 0; i < req->count; i++) {
+		if (req->wait > 0 && results[i].status == 200)
+			await_outcome(cfg, req->names[i], req->route->action,
+			    req->wait, &start, &results[i]);
 		if (status == 200)
 			status = results[i].status;
 	}

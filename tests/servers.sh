@@ -77,7 +77,8 @@ wait_state sleep2 running
 # --- a persistent responder that behaves --------------------------------
 responder=$(pgrep -P "$SERVER_PID" -x fcgi_proc)
 check "lighttpd spawned one responder" eval '[ "$(echo $responder | wc -w)" = 1 ]'
-rss() { awk '/^VmRSS/ { print $2 }' "/proc/$responder/status"; }
+# Anonymous memory (heap, stack): where a leak would show.
+rss() { awk '/^RssAnon/ { print $2 }' "/proc/$responder/status"; }
 fds() { ls "/proc/$responder/fd" | wc -l; }
 
 # A list of 2,000 processes is a ~250 KB answer: clients that hang up as
@@ -104,8 +105,11 @@ out=$(/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 10000 \
 rc=$?
 check "10,000 requests in a row, every one right ($out)" [ $rc = 0 ]
 rss1=$(rss) fds1=$(fds)
-echo "# responder after 1,000 requests: VmRSS $rss0 KiB, $fds0 fds; after 11,000: $rss1 KiB, $fds1 fds"
-check "responder memory flat over 10,000 requests ($rss0 -> $rss1 KiB)" \
+echo "# responder after 1,000 requests: $rss0 KiB anonymous memory, $fds0 fds; after 11,000: $rss1 KiB, $fds1 fds"
+# (A sanitizer's allocator holds freed memory back on purpose: there,
+# the sanitizer's own leak and error reports are the memory check.)
+[ -n "${SANITIZED:-}" ] ||
+    check "responder memory flat over 10,000 requests ($rss0 -> $rss1 KiB)" \
     [ $((rss1 - rss0)) -le 16 ]
 check "no descriptor leaked ($fds0 -> $fds1)" [ "$fds0" = "$fds1" ]
 
