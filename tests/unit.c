@@ -131,6 +131,16 @@ test_json(void)
 	json_object_close(&j);
 	json_expect("{\"a\\\"\\n\": false}", "escaped key");
 
+	json_start(&j);
+	json_array_open(&j);
+	json_centis(&j, 0);
+	json_centis(&j, 5);
+	json_centis(&j, 1234);
+	json_int(&j, -9223372036854775807LL - 1);
+	json_array_close(&j);
+	json_expect("[0.00,0.05,12.34,-9223372036854775808]",
+	    "hundredths and the most negative number");
+
 	/* The deepest nesting the writer allows, exactly. */
 	json_start(&j);
 	for (depth = 1; depth < JSON_MAX_DEPTH; depth++)
