@@ -997,5 +997,7 @@ main(int argc, char **argv)
 	}
 	free(cfg.query);
 	free(cfg.body);
+	pm_release();
+	proc_stat_release();
 	return 0;
 }

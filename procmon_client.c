@@ -150,12 +150,95 @@ read_lockfile(int fd, const char *file, struct pm_proc *p)
 	return PM_OK;
 }
 
-/* Appends DIR's entry `file` to the list, unless it is not to be shown. */
-static enum pm_status
-add_entry(int dirfd, const char *file, struct pm_list *list)
+/*
+ * A persistent responder lists the same files again and again, so it keeps
+ * each trusted lockfile open between lists, with the inode number its
+ * directory entry had.  An entry still there under the same name and
+ * inode is read through the descriptor kept: pread and F_GETLK, two
+ * system calls instead of five.  A name with another inode (the file was
+ * replaced) is opened and checked afresh, and a name gone from the
+ * directory is closed.  A kept file's owner could change its mode, but
+ * that owner is root or us: trusted either way.
+ */
+#define KEEP_MAX	64
+
+static struct kept {
+	char	*file;
+	ino_t	 ino;
+	int	 fd;
+	bool	 seen;
+} kept[KEEP_MAX];
+static size_t nkept;
+static char *kept_dir;
+
+static void
+forget(struct kept *k)
 {
+	close(k->fd);
+	free(k->file);
+	*k = kept[--nkept];
+}
+
+/* Starts a list of dir: all kept files unseen, or none if dir changed. */
+static void
+keep_begin(const char *dir)
+{
+	size_t i;
+
+	if (kept_dir == NULL || strcmp(kept_dir, dir) != 0) {
+		while (nkept > 0)
+			forget(&kept[0]);
+		free(kept_dir);
+		kept_dir = strdup(dir);
+	}
+	for (i = 0; i < nkept; i++)
+		kept[i].seen = false;
+}
+
+void
+pm_release(void)
+{
+	while (nkept > 0)
+		forget(&kept[0]);
+	free(kept_dir);
+	kept_dir = NULL;
+}
+
+/* Ends a list: files no longer in the directory are closed. */
+static void
+keep_end(void)
+{
+	size_t i = 0;
+
+	while (i < nkept)
+		if (!kept[i].seen)
+			forget(&kept[i]);
+		else
+			i++;
+}
+
+static struct kept *
+find_kept(const char *file, ino_t ino, bool *same)
+{
+	size_t i;
+
+	for (i = 0; i < nkept; i++)
+		if (strcmp(kept[i].file, file) == 0) {
+			*same = kept[i].ino == ino;
+			return &kept[i];
+		}
+	return NULL;
+}
+
+/* Appends DIR's entry to the list, unless it is not to be shown. */
+static enum pm_status
+add_entry(int dirfd, const struct dirent *de, struct pm_list *list)
+{
+	const char *file = de->d_name;
 	enum pm_status status;
 	struct pm_proc *procs;
+	struct kept *k;
+	bool same = false;
 	int fd;
 
 	if (list->count == list->alloc) {
@@ -167,12 +250,29 @@ add_entry(int dirfd, const char *file, struct pm_list *list)
 		list->procs = procs;
 		list->alloc = alloc;
 	}
+	if ((k = find_kept(file, de->d_ino, &same)) != NULL && same) {
+		k->seen = true;
+		if ((status = read_lockfile(k->fd, file,
+		    &list->procs[list->count])) == PM_OK)
+			list->count++;
+		else
+			forget(k);
+		return status;
+	}
+	if (k != NULL)
+		forget(k);
 	if ((status = open_lockfile(dirfd, file, O_RDONLY, &fd)) != PM_OK)
 		return status;
 	status = read_lockfile(fd, file, &list->procs[list->count]);
-	close(fd);
 	if (status == PM_OK)
 		list->count++;
+	if (status == PM_OK && nkept < KEEP_MAX &&
+	    (kept[nkept].file = strdup(file)) != NULL) {
+		kept[nkept].ino = de->d_ino;
+		kept[nkept].fd = fd;
+		kept[nkept++].seen = true;
+	} else
+		close(fd);
 	return status;
 }
 
@@ -200,6 +300,7 @@ pm_list(const char *dir, struct pm_list *list)
 	memset(list, 0, sizeof *list);
 	if ((d = opendir(dir)) == NULL)
 		return sys_error("cannot open directory", dir);
+	keep_begin(dir);
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
@@ -215,7 +316,7 @@ pm_list(const char *dir, struct pm_list *list)
 		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
 			continue;
 #endif
-		status = add_entry(dirfd(d), de->d_name, list);
+		status = add_entry(dirfd(d), de, list);
 		if (status == PM_SYSERR)
 			break;
 		status = PM_OK;
@@ -225,6 +326,7 @@ pm_list(const char *dir, struct pm_list *list)
 		pm_list_free(list);
 		return status;
 	}
+	keep_end();
 	if (list->count > 1)
 		qsort(list->procs, list->count, sizeof *list->procs,
 		    compare_names);

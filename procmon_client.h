@@ -61,6 +61,7 @@ struct pm_outcome {
 int		 pm_running(const struct pm_proc *);
 enum pm_status	 pm_list(const char *dir, struct pm_list *);
 void		 pm_list_free(struct pm_list *);
+void		 pm_release(void);	/* closes what lists keep open */
 enum pm_status	 pm_get(const char *dir, const char *name, struct pm_proc *);
 enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
 		    unsigned grace, struct pm_outcome *);

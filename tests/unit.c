@@ -271,6 +271,22 @@ read_header(const char *name)
 	return ld;
 }
 
+/* Replaces path with a new lockfile of the given mode and command line. */
+static void
+make_file_in(const char *path, mode_t mode, const char *exec)
+{
+	struct lockdata ld = { 0, PM_TERMINATE_STOP, 1, 0 };
+	int fd;
+
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
+	    write(fd, &ld, sizeof ld) != (ssize_t)sizeof ld ||
+	    write(fd, exec, strlen(exec)) != (ssize_t)strlen(exec) ||
+	    fchmod(fd, mode) == -1)
+		exit(1);
+	close(fd);
+}
+
 /* Records pid in name's header, at its offset, as procmon's child does. */
 static void
 set_pid(const char *name, pid_t pid)
@@ -733,6 +749,69 @@ test_odd_files(void)
 		reap(leaser);
 }
 
+/* Open descriptors of this process. */
+static int
+open_fds(void)
+{
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+/* The exec of name in a fresh list, or "" if it is not listed. */
+static const char *
+listed_exec(const char *dir, const char *name)
+{
+	static char exec[64];
+	const struct pm_proc *p;
+	struct pm_list l;
+
+	exec[0] = '\0';
+	if (pm_list(dir, &l) == PM_OK && (p = find(&l, name)) != NULL)
+		snprintf(exec, sizeof exec, "%.*s", (int)p->exec_len, p->exec);
+	pm_list_free(&l);
+	return exec;
+}
+
+/* Lists keep lockfiles open; what changes under them must still show. */
+static void
+test_kept_files(void)
+{
+	char dir[] = "/tmp/fcgi_proc-keep.XXXXXX", path[64], cmd[64];
+	int before;
+
+	pm_release();
+	before = open_fds();
+	if (mkdtemp(dir) == NULL)
+		exit(1);
+	snprintf(path, sizeof path, "%s/procmon.k", dir);
+	make_file_in(path, 0600, "one");
+	check(strcmp(listed_exec(dir, "k"), "one") == 0, "kept: first list");
+	check(open_fds() == before + 1, "kept: the lockfile stays open");
+	make_file_in(path, 0600, "two");	/* a new file, a new inode */
+	check(strcmp(listed_exec(dir, "k"), "two") == 0,
+	    "kept: a file replaced under the same name is read afresh");
+	make_file_in(path, 0620, "bad");
+	check(strcmp(listed_exec(dir, "k"), "") == 0,
+	    "kept: replaced by an untrusted file, it is left out");
+	make_file_in(path, 0600, "three");
+	listed_exec(dir, "k");
+	unlink(path);
+	check(strcmp(listed_exec(dir, "k"), "") == 0 && open_fds() == before,
+	    "kept: a file gone is closed");
+	make_file_in(path, 0600, "four");
+	listed_exec(tmpdir, "k");		/* another directory */
+	check(strcmp(listed_exec(dir, "k"), "four") == 0,
+	    "kept: a list of another directory starts afresh");
+	pm_release();
+	check(open_fds() == before, "pm_release closes what lists kept");
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		exit(1);
+}
+
 static void
 cleanup(void)
 {
@@ -758,6 +837,7 @@ main(void)
 	test_actions();
 	test_signal_races();
 	test_odd_files();
+	test_kept_files();
 	cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
