@@ -128,17 +128,27 @@ reason(int status)
 	}
 }
 
+#define JSON_TYPE	"application/json; charset=utf-8"
+#define METRICS_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
 /* The CGI response header (RFC 3875 section 6.3); HEAD stops after it. */
 static void
-send_headers(struct request *req, int status, const char *extra)
+send_typed(struct request *req, int status, const char *extra,
+    const char *type)
 {
 	printf("Status: %d %s\r\n", status, reason(status));
 	if (extra != NULL)
 		fputs(extra, stdout);
-	fputs("Content-Type: application/json; charset=utf-8\r\n"
+	printf("Content-Type: %s\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "X-Content-Type-Options: nosniff\r\n\r\n", stdout);
+	    "X-Content-Type-Options: nosniff\r\n\r\n", type);
 	req->status = status;
+}
+
+static void
+send_headers(struct request *req, int status, const char *extra)
+{
+	send_typed(req, status, extra, JSON_TYPE);
 }
 
 /* Answers with the error object of the original fcgi_proc; returns status. */
@@ -557,10 +567,7 @@ run_metrics(const struct config *cfg, struct request *req)
 		fail(req, 500, "%s", pm_error());
 		return;
 	}
-	printf("Status: 200 OK\r\n"
-	    "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-	    "Cache-Control: no-store\r\n\r\n");
-	req->status = 200;
+	send_typed(req, 200, NULL, METRICS_TYPE);
 	if (!req->head)
 		metrics_write(stdout, &list);
 	pm_list_free(&list);

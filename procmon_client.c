@@ -534,21 +534,23 @@ restart(int fd, const char *file, const struct pm_proc *p, unsigned grace,
 	return kill_holder(fd, file, p->lock.pid, grace, out);
 }
 
+#define FILE_MAX	(PREFIX_LEN + 256)
+
 /*
- * Opens procmon.<name> in dir and reads it into *p.  The caller has
- * validated name; it is checked again here because it becomes part of a
- * path.  On success the caller owns *fdp and p->name.
+ * Opens procmon.<name> in dir, whose file name it leaves in file, and
+ * reads it into *p.  The caller has validated name; it is checked again
+ * here because it becomes part of a path.  On success the caller owns
+ * *fdp and p->name.
  */
 static enum pm_status
-open_entry(const char *dir, const char *name, int mode, int *fdp,
-    struct pm_proc *p)
+open_entry(const char *dir, const char *name, int mode, char *file,
+    int *fdp, struct pm_proc *p)
 {
-	char file[PREFIX_LEN + 256];
 	enum pm_status status;
 	int dirfd;
 
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
-	    snprintf(file, sizeof file, PM_PREFIX "%s", name) >= (int)sizeof file)
+	    snprintf(file, FILE_MAX, PM_PREFIX "%s", name) >= (int)FILE_MAX)
 		return PM_UNKNOWN;
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return sys_error("cannot open directory", dir);
@@ -564,10 +566,11 @@ open_entry(const char *dir, const char *name, int mode, int *fdp,
 enum pm_status
 pm_get(const char *dir, const char *name, struct pm_proc *p)
 {
+	char file[FILE_MAX];
 	enum pm_status status;
 	int fd;
 
-	if ((status = open_entry(dir, name, O_RDONLY, &fd, p)) == PM_OK)
+	if ((status = open_entry(dir, name, O_RDONLY, file, &fd, p)) == PM_OK)
 		close(fd);
 	return status;
 }
@@ -577,15 +580,14 @@ enum pm_status
 pm_act(const char *dir, const char *name, enum pm_action action,
     unsigned grace, struct pm_outcome *out)
 {
-	char file[PREFIX_LEN + 256];
+	char file[FILE_MAX];
 	enum pm_status status;
 	struct pm_proc p;
 	int fd;
 
 	memset(out, 0, sizeof *out);
-	if ((status = open_entry(dir, name, O_RDWR, &fd, &p)) != PM_OK)
+	if ((status = open_entry(dir, name, O_RDWR, file, &fd, &p)) != PM_OK)
 		return status;
-	snprintf(file, sizeof file, PM_PREFIX "%s", name);
 	out->was_running = pm_running(&p);
 	if (p.lock.terminate == PM_TERMINATE_DELETE)
 		status = PM_DELETING;
