@@ -532,45 +532,94 @@ write_proc(struct json *j, const struct pm_proc *p, time_t now)
 	json_object_close(j);
 }
 
+/*
+ * What lists keep between requests.  A persistent responder refreshes one
+ * list (see pm_refresh()) and keeps its last answer: while no lockfile has
+ * changed, no lock has changed hands and the clock is in the same second,
+ * that answer is written again, for up to STATS_REUSE_NS after /proc was
+ * read for it.  So everything but the kernel's own figures is as current
+ * as a fresh list, and those are at most 10 ms old: one clock tick at
+ * USER_HZ 100, the resolution of cpu_seconds itself.
+ */
+#define STATS_REUSE_NS	10000000LL
+
+static struct {
+	struct pm_list	 list;
+	struct json_buf	 body;		/* the last ?list answer, or empty */
+	unsigned long	 generation;	/* of the list it shows */
+	time_t		 now;		/* the second it was written for */
+	struct timespec	 sampled;	/* when its /proc figures were read */
+} kept;
+
+static long long
+elapsed_ns(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000000000LL +
+	    (now.tv_nsec - since->tv_nsec);
+}
+
+static bool
+kept_body_current(time_t now)
+{
+	return kept.body.len > 0 && kept.generation == kept.list.generation &&
+	    kept.now == now && elapsed_ns(&kept.sampled) < STATS_REUSE_NS;
+}
+
+/* Writes the list's JSON into kept.body; false if memory ran out. */
+static bool
+write_body(time_t now)
+{
+	struct json j;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &kept.sampled);
+	json_init_buf(&j, &kept.body);
+	json_array_open(&j);
+	for (i = 0; i < kept.list.count; i++)
+		write_proc(&j, &kept.list.procs[i], now);
+	json_array_close(&j);
+	kept.generation = kept.list.generation;
+	kept.now = now;
+	if (kept.body.failed)
+		kept.body.len = 0;
+	return !kept.body.failed;
+}
+
 static void
 run_list(const struct config *cfg, struct request *req)
 {
-	struct pm_list list;
-	struct json j;
 	time_t now;
-	size_t i;
 
-	if (pm_list(cfg->dir, &list) != PM_OK) {
+	if (pm_refresh(cfg->dir, &kept.list) != PM_OK) {
 		fail(req, 500, "%s", pm_error());
+		return;
+	}
+	now = time(NULL);
+	if (!req->head && !kept_body_current(now) && !write_body(now)) {
+		fail(req, 500, "out of memory writing the list");
 		return;
 	}
 	send_headers(req, 200, NULL);
 	if (!req->head) {
-		now = time(NULL);
-		json_init(&j, stdout);
-		json_array_open(&j);
-		for (i = 0; i < list.count; i++)
-			write_proc(&j, &list.procs[i], now);
-		json_array_close(&j);
+		fwrite(kept.body.data, 1, kept.body.len, stdout);
 		putchar('\n');
 	}
-	pm_list_free(&list);
 }
 
 /* Prometheus's text exposition format, version 0.0.4. */
 static void
 run_metrics(const struct config *cfg, struct request *req)
 {
-	struct pm_list list;
-
-	if (pm_list(cfg->dir, &list) != PM_OK) {
+	if (pm_refresh(cfg->dir, &kept.list) != PM_OK) {
 		fail(req, 500, "%s", pm_error());
 		return;
 	}
 	send_typed(req, 200, NULL, METRICS_TYPE);
 	if (!req->head)
-		metrics_write(stdout, &list);
-	pm_list_free(&list);
+		metrics_write(stdout, &kept.list);
 }
 
 /* What a failed pm_get() or pm_act() means: a status and a sentence. */
@@ -1004,7 +1053,8 @@ main(int argc, char **argv)
 	}
 	free(cfg.query);
 	free(cfg.body);
-	pm_release();
+	pm_list_free(&kept.list);
+	json_buf_free(&kept.body);
 	proc_stat_release();
 	return 0;
 }

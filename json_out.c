@@ -5,25 +5,93 @@
  */
 #include <assert.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_out.h"
 
+/* Appends to a buffer that grows by doubling; a failure sticks. */
+static void
+append(struct json_buf *b, const void *s, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 1024;
+	char *data;
+
+	if (b->failed)
+		return;
+	while (cap - b->len < n && cap <= SIZE_MAX / 2)
+		cap *= 2;
+	if (cap - b->len < n) {
+		b->failed = true;
+		return;
+	}
+	if (cap != b->cap) {
+		if ((data = realloc(b->data, cap)) == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->data = data;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
 /* fcgi_stdio's fwrite takes a pointer to non-const; it only reads it. */
 static void
-put_bytes(FILE *out, const unsigned char *s, size_t n)
+put_bytes(struct json *j, const void *s, size_t n)
 {
-	fwrite((void *)(uintptr_t)s, 1, n, out);
+	if (j->buf != NULL)
+		append(j->buf, s, n);
+	else
+		fwrite((void *)(uintptr_t)s, 1, n, j->out);
+}
+
+static void
+put_text(struct json *j, const char *s)
+{
+	put_bytes(j, s, strlen(s));
+}
+
+static void
+put_char(struct json *j, char c)
+{
+	if (j->buf != NULL)
+		append(j->buf, &c, 1);
+	else
+		putc(c, j->out);
+}
+
+static void
+init(struct json *j, FILE *out, struct json_buf *buf)
+{
+	j->out = out;
+	j->buf = buf;
+	j->depth = 0;
+	j->after_key = false;
+	j->in_object[0] = false;
+	j->has_member[0] = false;
 }
 
 void
 json_init(struct json *j, FILE *out)
 {
-	j->out = out;
-	j->depth = 0;
-	j->after_key = false;
-	j->in_object[0] = false;
-	j->has_member[0] = false;
+	init(j, out, NULL);
+}
+
+void
+json_init_buf(struct json *j, struct json_buf *buf)
+{
+	buf->len = 0;
+	buf->failed = false;
+	init(j, NULL, buf);
+}
+
+void
+json_buf_free(struct json_buf *buf)
+{
+	free(buf->data);
+	memset(buf, 0, sizeof *buf);
 }
 
 /* Writes the separator a new value needs at the current depth. */
@@ -36,7 +104,7 @@ begin_value(struct json *j)
 	}
 	assert(!j->in_object[j->depth]);	/* objects take json_key first */
 	if (j->has_member[j->depth])
-		putc(',', j->out);
+		put_char(j, ',');
 	j->has_member[j->depth] = true;
 }
 
@@ -45,7 +113,7 @@ open_scope(struct json *j, char c, bool object)
 {
 	begin_value(j);
 	assert(j->depth + 1 < JSON_MAX_DEPTH);
-	putc(c, j->out);
+	put_char(j, c);
 	j->depth++;
 	j->in_object[j->depth] = object;
 	j->has_member[j->depth] = false;
@@ -56,7 +124,7 @@ close_scope(struct json *j, char c, bool object)
 {
 	assert(j->depth > 0 && j->in_object[j->depth] == object);
 	assert(!j->after_key);
-	putc(c, j->out);
+	put_char(j, c);
 	j->depth--;
 }
 
@@ -149,7 +217,7 @@ plain_length(const unsigned char *s, size_t n)
  * the output is valid whatever a lockfile or a request holds.
  */
 static void
-write_escaped(FILE *out, const unsigned char *s, size_t n)
+write_escaped(struct json *j, const unsigned char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run;
@@ -157,24 +225,24 @@ write_escaped(FILE *out, const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		run = plain_length(s + i, n - i);
 		if (run > 0)
-			put_bytes(out, s + i, run);
+			put_bytes(j, s + i, run);
 		if ((i += run) == n)
 			break;
 		switch (s[i]) {
-		case '"':  fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
+		case '"':  put_text(j, "\\\""); break;
+		case '\\': put_text(j, "\\\\"); break;
+		case '\b': put_text(j, "\\b"); break;
+		case '\f': put_text(j, "\\f"); break;
+		case '\n': put_text(j, "\\n"); break;
+		case '\r': put_text(j, "\\r"); break;
+		case '\t': put_text(j, "\\t"); break;
 		default:
 			if (s[i] < 0x20 || s[i] == 0x7f) {
-				fputs("\\u00", out);
-				putc(hex[s[i] >> 4], out);
-				putc(hex[s[i] & 0xf], out);
+				put_text(j, "\\u00");
+				put_char(j, hex[s[i] >> 4]);
+				put_char(j, hex[s[i] & 0xf]);
 			} else
-				fputs("\\ufffd", out);
+				put_text(j, "\\ufffd");
 		}
 	}
 }
@@ -184,11 +252,11 @@ json_key(struct json *j, const char *key)
 {
 	assert(j->in_object[j->depth] && !j->after_key);
 	if (j->has_member[j->depth])
-		putc(',', j->out);
+		put_char(j, ',');
 	j->has_member[j->depth] = true;
-	putc('"', j->out);
-	write_escaped(j->out, (const unsigned char *)key, strlen(key));
-	fputs("\": ", j->out);
+	put_char(j, '"');
+	write_escaped(j, (const unsigned char *)key, strlen(key));
+	put_text(j, "\": ");
 	j->after_key = true;
 }
 
@@ -196,9 +264,9 @@ void
 json_string(struct json *j, const char *s, size_t n)
 {
 	begin_value(j);
-	putc('"', j->out);
-	write_escaped(j->out, (const unsigned char *)s, n);
-	putc('"', j->out);
+	put_char(j, '"');
+	write_escaped(j, (const unsigned char *)s, n);
+	put_char(j, '"');
 }
 
 void
@@ -209,7 +277,7 @@ json_cstring(struct json *j, const char *s)
 
 /* Decimal digits without printf: a list writes several numbers per entry. */
 static void
-put_number(FILE *out, bool negative, unsigned long long v)
+put_number(struct json *j, bool negative, unsigned long long v)
 {
 	unsigned char buf[24], *p = buf + sizeof buf;
 
@@ -218,7 +286,7 @@ put_number(FILE *out, bool negative, unsigned long long v)
 	while ((v /= 10) != 0);
 	if (negative)
 		*--p = '-';
-	put_bytes(out, p, (size_t)(buf + sizeof buf - p));
+	put_bytes(j, p, (size_t)(buf + sizeof buf - p));
 }
 
 void
@@ -226,7 +294,7 @@ json_int(struct json *j, long long v)
 {
 	begin_value(j);
 	/* The magnitude of LLONG_MIN does not fit a long long; 0 - it does. */
-	put_number(j->out, v < 0, v < 0 ? 0ULL - (unsigned long long)v :
+	put_number(j, v < 0, v < 0 ? 0ULL - (unsigned long long)v :
 	    (unsigned long long)v);
 }
 
@@ -234,7 +302,7 @@ void
 json_uint(struct json *j, unsigned long long v)
 {
 	begin_value(j);
-	put_number(j->out, false, v);
+	put_number(j, false, v);
 }
 
 void
@@ -243,15 +311,15 @@ json_centis(struct json *j, unsigned long long hundredths)
 	unsigned char frac[3] = { '.', 0, 0 };
 
 	begin_value(j);
-	put_number(j->out, false, hundredths / 100);
+	put_number(j, false, hundredths / 100);
 	frac[1] = (unsigned char)('0' + hundredths % 100 / 10);
 	frac[2] = (unsigned char)('0' + hundredths % 10);
-	put_bytes(j->out, frac, sizeof frac);
+	put_bytes(j, frac, sizeof frac);
 }
 
 void
 json_bool(struct json *j, bool v)
 {
 	begin_value(j);
-	fputs(v ? "true" : "false", j->out);
+	put_text(j, v ? "true" : "false");
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #ifdef __linux__
+#include <sys/inotify.h>
 #include <sys/syscall.h>
 #endif
 #include <unistd.h>
@@ -147,98 +148,176 @@ read_lockfile(int fd, const char *file, struct pm_proc *p)
 	memcpy(p->name, name, name_len + 1);
 	p->exec = p->name + name_len + 1;
 	memcpy(p->exec, buf + sizeof p->lock, p->exec_len);
+	p->fd = -1;			/* the caller keeps fd, or not */
+	p->ino = 0;
 	return PM_OK;
 }
 
 /*
- * A persistent responder lists the same files again and again, so it keeps
- * each trusted lockfile open between lists, with the inode number its
- * directory entry had.  An entry still there under the same name and
- * inode is read through the descriptor kept: pread and F_GETLK, two
- * system calls instead of five.  A name with another inode (the file was
- * replaced) is opened and checked afresh, and a name gone from the
- * directory is closed.  A kept file's owner could change its mode, but
- * that owner is root or us: trusted either way.
+ * A list refreshed again and again (a persistent responder's) keeps each
+ * trusted lockfile open, with the inode number its directory entry had,
+ * and from its second refresh on watches the directory with inotify.
+ * While the watch reports nothing about a procmon.* entry (created,
+ * removed, renamed, written, its mode or owner changed), the entries and
+ * their contents are as last read, and a refresh only asks each kept file
+ * who holds its lock: one F_GETLK per entry, and one read() that finds the
+ * watch empty.  Anything else is a full scan, which reuses a kept file
+ * whose entry still has the same inode after checking it again.  Files
+ * past the first KEEP_MAX are read and closed, so a long list cannot
+ * exhaust descriptors; such a list is scanned each time.
  */
 #define KEEP_MAX	64
+#define WATCH_EVENTS	(IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MODIFY | \
+			    IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | \
+			    IN_MOVE_SELF | IN_ONLYDIR)
 
-static struct kept {
-	char	*file;
-	ino_t	 ino;
-	int	 fd;
-	bool	 seen;
-} kept[KEEP_MAX];
-static size_t nkept;
-static char *kept_dir;
+static unsigned long generations;	/* last generation given any list */
 
 static void
-forget(struct kept *k)
-{
-	close(k->fd);
-	free(k->file);
-	*k = kept[--nkept];
-}
-
-/* Starts a list of dir: all kept files unseen, or none if dir changed. */
-static void
-keep_begin(const char *dir)
+free_procs(struct pm_proc *procs, size_t count)
 {
 	size_t i;
 
-	if (kept_dir == NULL || strcmp(kept_dir, dir) != 0) {
-		while (nkept > 0)
-			forget(&kept[0]);
-		free(kept_dir);
-		kept_dir = strdup(dir);
+	for (i = 0; i < count; i++) {
+		if (procs[i].fd != -1)
+			close(procs[i].fd);
+		free(procs[i].name);
 	}
-	for (i = 0; i < nkept; i++)
-		kept[i].seen = false;
+	free(procs);
 }
 
-void
-pm_release(void)
-{
-	while (nkept > 0)
-		forget(&kept[0]);
-	free(kept_dir);
-	kept_dir = NULL;
-}
-
-/* Ends a list: files no longer in the directory are closed. */
 static void
-keep_end(void)
+stop_watch(struct pm_list *list)
 {
-	size_t i = 0;
-
-	while (i < nkept)
-		if (!kept[i].seen)
-			forget(&kept[i]);
-		else
-			i++;
+	if (list->watching)
+		close(list->watch);
+	list->watching = false;
 }
 
-static struct kept *
-find_kept(const char *file, ino_t ino, bool *same)
+#ifdef __linux__
+/* Without inotify, or past its limits, every refresh is a scan. */
+static void
+start_watch(struct pm_list *list)
 {
+	int fd;
+
+	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+		return;
+	if (inotify_add_watch(fd, list->dir, WATCH_EVENTS) == -1) {
+		close(fd);
+		return;
+	}
+	list->watch = fd;
+	list->watching = true;
+}
+
+/*
+ * Empties the watch; true if it told of anything that could change the
+ * list.  Files of other names cost nothing but their event, so a busy
+ * /tmp does not force scans.  A directory removed or moved ends the watch
+ * (the path may name another directory now); a lost event is a change.
+ */
+static bool
+dir_changed(struct pm_list *list)
+{
+	union {
+		struct inotify_event	ev;
+		char			bytes[4096];
+	} buf;
+	const struct inotify_event *ev;
+	bool changed = false, ended = false;
+	ssize_t n;
+	size_t at;
+
+	while ((n = read(list->watch, &buf, sizeof buf)) > 0)
+		for (at = 0; at < (size_t)n; at += sizeof *ev + ev->len) {
+			ev = (const struct inotify_event *)(buf.bytes + at);
+			if (ev->mask & (IN_IGNORED | IN_MOVE_SELF))
+				ended = true;
+			if ((ev->mask & (IN_Q_OVERFLOW | IN_DELETE_SELF)) ||
+			    (ev->len > 0 && strncmp(ev->name, PM_PREFIX,
+			    PREFIX_LEN) == 0))
+				changed = true;
+		}
+	if (n == -1 && errno != EAGAIN)
+		ended = true;
+	if (ended)
+		stop_watch(list);
+	return changed || ended;
+}
+#else
+static void
+start_watch(struct pm_list *list)
+{
+	(void)list;			/* no inotify: every refresh scans */
+}
+
+static bool
+dir_changed(struct pm_list *list)
+{
+	(void)list;
+	return true;
+}
+#endif
+
+/* The directory is as last scanned: only the locks may have moved. */
+static enum pm_status
+recheck_locks(struct pm_list *list)
+{
+	bool changed = false;
+	pid_t holder;
 	size_t i;
 
-	for (i = 0; i < nkept; i++)
-		if (strcmp(kept[i].file, file) == 0) {
-			*same = kept[i].ino == ino;
-			return &kept[i];
+	for (i = 0; i < list->count; i++) {
+		if (list->procs[i].fd == -1)
+			return PM_UNKNOWN;	/* not kept: scan */
+		if (lock_holder(list->procs[i].fd, &holder) == -1)
+			return PM_SYSERR;
+		if (holder != list->procs[i].holder) {
+			list->procs[i].holder = holder;
+			changed = true;
 		}
-	return NULL;
+	}
+	if (changed)
+		list->generation = ++generations;
+	return PM_OK;
 }
 
-/* Appends DIR's entry to the list, unless it is not to be shown. */
+static int
+compare_name_to_proc(const void *name, const void *proc)
+{
+	return strcmp(name, ((const struct pm_proc *)proc)->name);
+}
+
+/* Takes the descriptor old kept for file, if its entry is still that file. */
+static int
+take_kept(struct pm_list *old, const char *file, ino_t ino)
+{
+	struct pm_proc *p;
+	struct stat st;
+	int fd;
+
+	if (old->count == 0 || (p = bsearch(file + PREFIX_LEN, old->procs,
+	    old->count, sizeof *p, compare_name_to_proc)) == NULL ||
+	    p->fd == -1 || p->ino != ino)
+		return -1;
+	fd = p->fd;
+	p->fd = -1;
+	if (fstat(fd, &st) == -1 || !trusted(&st)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Appends dir's entry to the list, unless it is not to be shown. */
 static enum pm_status
-add_entry(int dirfd, const struct dirent *de, struct pm_list *list)
+add_entry(int dirfd, const struct dirent *de, struct pm_list *list,
+    struct pm_list *old, size_t *kept)
 {
 	const char *file = de->d_name;
 	enum pm_status status;
-	struct pm_proc *procs;
-	struct kept *k;
-	bool same = false;
+	struct pm_proc *procs, *p;
 	int fd;
 
 	if (list->count == list->alloc) {
@@ -250,30 +329,22 @@ add_entry(int dirfd, const struct dirent *de, struct pm_list *list)
 		list->procs = procs;
 		list->alloc = alloc;
 	}
-	if ((k = find_kept(file, de->d_ino, &same)) != NULL && same) {
-		k->seen = true;
-		if ((status = read_lockfile(k->fd, file,
-		    &list->procs[list->count])) == PM_OK)
-			list->count++;
-		else
-			forget(k);
+	if ((fd = take_kept(old, file, de->d_ino)) == -1 &&
+	    (status = open_lockfile(dirfd, file, O_RDONLY, &fd)) != PM_OK)
+		return status;
+	p = &list->procs[list->count];
+	if ((status = read_lockfile(fd, file, p)) != PM_OK) {
+		close(fd);
 		return status;
 	}
-	if (k != NULL)
-		forget(k);
-	if ((status = open_lockfile(dirfd, file, O_RDONLY, &fd)) != PM_OK)
-		return status;
-	status = read_lockfile(fd, file, &list->procs[list->count]);
-	if (status == PM_OK)
-		list->count++;
-	if (status == PM_OK && nkept < KEEP_MAX &&
-	    (kept[nkept].file = strdup(file)) != NULL) {
-		kept[nkept].ino = de->d_ino;
-		kept[nkept].fd = fd;
-		kept[nkept++].seen = true;
+	list->count++;
+	p->ino = de->d_ino;
+	if (*kept < KEEP_MAX) {
+		p->fd = fd;
+		++*kept;
 	} else
 		close(fd);
-	return status;
+	return PM_OK;
 }
 
 static int
@@ -285,27 +356,31 @@ compare_names(const void *a, const void *b)
 }
 
 /*
- * Lists every trusted procmon.* entry of dir, sorted by name.  Entries
- * that vanish under us or that we do not trust are left out; anything
- * else that fails fails the whole list, so a partial list is never shown
- * as if it were complete.
+ * Lists every trusted procmon.* entry of the directory, sorted by name.
+ * Entries that vanish under us or that we do not trust are left out;
+ * anything else that fails fails the whole list, so a partial list is
+ * never shown as if it were complete.
  */
-enum pm_status
-pm_list(const char *dir, struct pm_list *list)
+static enum pm_status
+scan(struct pm_list *list)
 {
+	struct pm_list old = *list;
 	enum pm_status status = PM_OK;
 	struct dirent *de;
+	size_t kept = 0;
 	DIR *d;
 
-	memset(list, 0, sizeof *list);
-	if ((d = opendir(dir)) == NULL)
-		return sys_error("cannot open directory", dir);
-	keep_begin(dir);
-	for (;;) {
+	list->procs = NULL;
+	list->count = list->alloc = 0;
+	list->generation = ++generations;
+	if ((d = opendir(list->dir)) == NULL)
+		status = sys_error("cannot open directory", list->dir);
+	while (d != NULL) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
 			if (errno != 0)
-				status = sys_error("cannot read directory", dir);
+				status = sys_error("cannot read directory",
+				    list->dir);
 			break;
 		}
 		/* Name (and type) first: unrelated files cost no system call. */
@@ -316,21 +391,52 @@ pm_list(const char *dir, struct pm_list *list)
 		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
 			continue;
 #endif
-		status = add_entry(dirfd(d), de, list);
-		if (status == PM_SYSERR)
+		if ((status = add_entry(dirfd(d), de, list, &old, &kept)) ==
+		    PM_SYSERR)
 			break;
 		status = PM_OK;
 	}
-	closedir(d);
+	if (d != NULL)
+		closedir(d);
+	free_procs(old.procs, old.count);
 	if (status != PM_OK) {
-		pm_list_free(list);
+		free_procs(list->procs, list->count);
+		list->procs = NULL;
+		list->count = list->alloc = 0;
 		return status;
 	}
-	keep_end();
 	if (list->count > 1)
 		qsort(list->procs, list->count, sizeof *list->procs,
 		    compare_names);
 	return PM_OK;
+}
+
+enum pm_status
+pm_refresh(const char *dir, struct pm_list *list)
+{
+	if (list->dir == NULL || strcmp(list->dir, dir) != 0) {
+		pm_list_free(list);
+		if ((list->dir = strdup(dir)) == NULL)
+			return sys_error("out of memory listing", dir);
+	} else if (list->watching && !dir_changed(list) &&
+	    recheck_locks(list) == PM_OK)
+		return PM_OK;
+	/* A second refresh: the caller lists again and again. */
+	if (!list->watching && list->scans++ > 0)
+		start_watch(list);
+	return scan(list);
+}
+
+/* A list of its own: on failure, nothing is left to free. */
+enum pm_status
+pm_list(const char *dir, struct pm_list *list)
+{
+	enum pm_status status;
+
+	memset(list, 0, sizeof *list);
+	if ((status = pm_refresh(dir, list)) != PM_OK)
+		pm_list_free(list);
+	return status;
 }
 
 /*
@@ -365,11 +471,9 @@ pm_format_since(char *buf, size_t size, time_t start, time_t now)
 void
 pm_list_free(struct pm_list *list)
 {
-	size_t i;
-
-	for (i = 0; i < list->count; i++)
-		free(list->procs[i].name);
-	free(list->procs);
+	free_procs(list->procs, list->count);
+	stop_watch(list);
+	free(list->dir);
 	memset(list, 0, sizeof *list);
 }
 

@@ -33,12 +33,24 @@ struct pm_proc {
 	pid_t		 holder;	/* pid holding byte 0, or 0 */
 	char		*exec;		/* command line, exec_len bytes */
 	size_t		 exec_len;
+	int		 fd;		/* the lockfile, kept open, or -1 */
+	ino_t		 ino;
 };
 
+/*
+ * A list, and what pm_refresh() keeps to refresh it cheaply: its
+ * lockfiles open, and a watch on the directory.  Zero it before first use;
+ * pm_list_free() closes and frees everything.
+ */
 struct pm_list {
 	struct pm_proc	*procs;		/* sorted by name */
 	size_t		 count;
 	size_t		 alloc;
+	unsigned long	 generation;	/* differs whenever procs did */
+	char		*dir;		/* where procs were read */
+	unsigned	 scans;
+	bool		 watching;	/* watch is an inotify descriptor */
+	int		 watch;
 };
 
 enum pm_action { PM_START, PM_STOP, PM_RESTART };
@@ -59,9 +71,9 @@ struct pm_outcome {
 };
 
 int		 pm_running(const struct pm_proc *);
-enum pm_status	 pm_list(const char *dir, struct pm_list *);
+enum pm_status	 pm_list(const char *dir, struct pm_list *);  /* a new list */
+enum pm_status	 pm_refresh(const char *dir, struct pm_list *);
 void		 pm_list_free(struct pm_list *);
-void		 pm_release(void);	/* closes what lists keep open */
 enum pm_status	 pm_get(const char *dir, const char *name, struct pm_proc *);
 enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
 		    unsigned grace, struct pm_outcome *);

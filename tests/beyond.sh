@@ -148,4 +148,36 @@ check "HELP and TYPE: gauges and counters" m \
 expect_error 400 "metrics takes no value" GET "metrics=1"
 rm -f "$LOCKDIR"/procmon.we*
 
+# --- lists asked again and again stay current ---------------------------------
+# A persistent responder watches the directory and keeps its last answer;
+# each change made behind its back must show in the very next list.
+request GET list
+request GET list
+"$TOOLS/lockfile" make "$LOCKDIR/procmon.fresh" 0 0xdeadbeef 1 "$now" "one"
+request GET list
+check "a lockfile added shows in the next list" \
+    json_is 'any(.[]; .name == "fresh" and .exec == "one")'
+"$TOOLS/lockfile" set "$LOCKDIR/procmon.fresh" runcount=7
+request GET list
+check "a field written in place shows in the next list" \
+    json_is 'any(.[]; .name == "fresh" and .runcount == 7)'
+chmod 620 "$LOCKDIR/procmon.fresh"
+request GET list
+check "a lockfile made group-writable leaves the next list" \
+    json_is 'all(.[]; .name != "fresh")'
+chmod 600 "$LOCKDIR/procmon.fresh"
+request GET list
+check "... and comes back once it is not" json_is 'any(.[]; .name == "fresh")'
+rm "$LOCKDIR/procmon.fresh"
+request GET list
+check "a lockfile removed leaves the next list" json_is 'all(.[]; .name != "fresh")'
+wait_state sleep2 running
+pid=$(lock_field sleep2 5)
+request GET list
+kill -9 "$pid"
+gone "$pid"
+request GET list
+check "a process killed behind its back is not shown running with its pid" \
+    json_is "all(.[]; .name != \"sleep2\" or .state != \"running\" or .pid != $pid)"
+
 summary

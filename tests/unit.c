@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -331,6 +332,8 @@ spawn(const char *name, enum hold hold)
 		int fd = -1, cmd = hold == HOLD_OFD_LOCK ? F_OFD_SETLK : F_SETLK;
 
 		signal(SIGTERM, SIG_IGN);
+		/* A test that crashes must not leave us holding its pipes. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		path_of(path, sizeof path, name);
 		if (hold != HOLD_NONE && ((fd = open(path, O_RDWR)) == -1 ||
 		    fcntl(fd, cmd, &fl) == -1))
@@ -760,56 +763,127 @@ open_fds(void)
 	return n;
 }
 
-/* The exec of name in a fresh list, or "" if it is not listed. */
+/* The exec of name in l, or "" if it is not listed. */
 static const char *
-listed_exec(const char *dir, const char *name)
+exec_of(const struct pm_list *l, const char *name)
 {
 	static char exec[64];
 	const struct pm_proc *p;
-	struct pm_list l;
 
 	exec[0] = '\0';
-	if (pm_list(dir, &l) == PM_OK && (p = find(&l, name)) != NULL)
+	if ((p = find(l, name)) != NULL)
 		snprintf(exec, sizeof exec, "%.*s", (int)p->exec_len, p->exec);
-	pm_list_free(&l);
 	return exec;
 }
 
-/* Lists keep lockfiles open; what changes under them must still show. */
-static void
-test_kept_files(void)
+/* The exec of name after refreshing l, or "" if it is not listed. */
+static const char *
+refreshed_exec(const char *dir, struct pm_list *l, const char *name)
 {
-	char dir[] = "/tmp/fcgi_proc-keep.XXXXXX", path[64], cmd[64];
-	int before;
+	if (pm_refresh(dir, l) != PM_OK)
+		return "(error)";
+	return exec_of(l, name);
+}
 
-	pm_release();
+/*
+ * A refreshed list keeps its lockfiles open and, from its second refresh
+ * on, skips the directory while inotify reports nothing of its procmon.*
+ * entries.  Whatever changes under it must still show; what cannot
+ * change it must not cost a scan (a scan always moves the generation).
+ */
+static void
+test_refresh(void)
+{
+	char dir[] = "/tmp/fcgi_proc-keep.XXXXXX", path[64], other[64];
+	char cmd[64];
+	struct pm_list l = { 0 };
+	unsigned long g;
+	int before, fd;
+
 	before = open_fds();
 	if (mkdtemp(dir) == NULL)
 		exit(1);
 	snprintf(path, sizeof path, "%s/procmon.k", dir);
 	make_file_in(path, 0600, "one");
-	check(strcmp(listed_exec(dir, "k"), "one") == 0, "kept: first list");
-	check(open_fds() == before + 1, "kept: the lockfile stays open");
-	make_file_in(path, 0600, "two");	/* a new file, a new inode */
-	check(strcmp(listed_exec(dir, "k"), "two") == 0,
-	    "kept: a file replaced under the same name is read afresh");
+	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
+	    !l.watching, "refresh: the first is a scan, with no watch");
+	check(open_fds() == before + 1, "refresh: the lockfile stays open");
+	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
+	    l.watching && open_fds() == before + 2,
+	    "refresh: the second watches the directory");
+	g = l.generation;
+	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
+	    l.generation == g, "refresh: nothing changed, nothing scanned");
+	snprintf(other, sizeof other, "%s/unrelated", dir);
+	make_file_in(other, 0600, "x");
+	unlink(other);
+	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
+	    l.generation == g, "refresh: files of other names cost no scan");
+
+	if ((fd = open(path, O_WRONLY)) == -1 ||
+	    pwrite(fd, "two", 3, sizeof(struct lockdata)) != 3)
+		exit(1);
+	close(fd);
+	check(strcmp(refreshed_exec(dir, &l, "k"), "two") == 0 &&
+	    l.generation != g, "refresh: a file written in place is read again");
+	make_file_in(path, 0600, "new");	/* a new file, a new inode */
+	check(strcmp(refreshed_exec(dir, &l, "k"), "new") == 0,
+	    "refresh: a file replaced under the same name is read afresh");
+	check(chmod(path, 0620) == 0 &&
+	    strcmp(refreshed_exec(dir, &l, "k"), "") == 0,
+	    "refresh: a kept file made group-writable is left out");
+	check(chmod(path, 0600) == 0 &&
+	    strcmp(refreshed_exec(dir, &l, "k"), "new") == 0,
+	    "refresh: and shown again once it is not");
 	make_file_in(path, 0620, "bad");
-	check(strcmp(listed_exec(dir, "k"), "") == 0,
-	    "kept: replaced by an untrusted file, it is left out");
+	check(strcmp(refreshed_exec(dir, &l, "k"), "") == 0,
+	    "refresh: replaced by an untrusted file, it is left out");
 	make_file_in(path, 0600, "three");
-	listed_exec(dir, "k");
+	refreshed_exec(dir, &l, "k");
 	unlink(path);
-	check(strcmp(listed_exec(dir, "k"), "") == 0 && open_fds() == before,
-	    "kept: a file gone is closed");
-	make_file_in(path, 0600, "four");
-	listed_exec(tmpdir, "k");		/* another directory */
-	check(strcmp(listed_exec(dir, "k"), "four") == 0,
-	    "kept: a list of another directory starts afresh");
-	pm_release();
-	check(open_fds() == before, "pm_release closes what lists kept");
+	check(strcmp(refreshed_exec(dir, &l, "k"), "") == 0 &&
+	    open_fds() == before + 1, "refresh: a file gone is closed");
+
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0 || mkdir(dir, 0700) == -1)
+		exit(1);
+	make_file_in(path, 0600, "four");
+	check(strcmp(refreshed_exec(dir, &l, "k"), "four") == 0,
+	    "refresh: a directory removed and made again is read afresh");
+	check(strcmp(refreshed_exec(dir, &l, "k"), "four") == 0 && l.watching,
+	    "refresh: and watched again");
+	check(strcmp(refreshed_exec(tmpdir, &l, "k"), "") == 0 &&
+	    strcmp(refreshed_exec(dir, &l, "k"), "four") == 0,
+	    "refresh: a list of another directory starts afresh");
+	pm_list_free(&l);
+	check(open_fds() == before, "pm_list_free closes what refreshes kept");
 	if (system(cmd) != 0)
 		exit(1);
+}
+
+/* A lock changing hands writes nothing: refreshes must still see it. */
+static void
+test_refresh_locks(void)
+{
+	struct pm_list l = { 0 };
+	const struct pm_proc *p;
+	unsigned long g;
+	pid_t holder;
+
+	write_lockfile("held", 0, 0, 1, time(NULL), "x", 1, 0600);
+	pm_refresh(tmpdir, &l);
+	pm_refresh(tmpdir, &l);
+	g = l.generation;
+	holder = spawn("held", HOLD_LOCK);
+	check(pm_refresh(tmpdir, &l) == PM_OK && l.watching &&
+	    (p = find(&l, "held")) != NULL && p->holder == holder &&
+	    l.generation != g, "refresh: a lock taken is seen");
+	g = l.generation;
+	reap(holder);
+	check(pm_refresh(tmpdir, &l) == PM_OK &&
+	    (p = find(&l, "held")) != NULL && p->holder == 0 &&
+	    l.generation != g, "refresh: a lock released is seen");
+	pm_list_free(&l);
 }
 
 static void
@@ -837,7 +911,8 @@ main(void)
 	test_actions();
 	test_signal_races();
 	test_odd_files();
-	test_kept_files();
+	test_refresh();
+	test_refresh_locks();
 	cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
