@@ -549,7 +549,7 @@ static struct {
 	unsigned long	 generation;	/* of the list it shows */
 	time_t		 now;		/* the second it was written for */
 	struct timespec	 sampled;	/* when its /proc figures were read */
-} kept;
+} last;
 
 static long long
 elapsed_ns(const struct timespec *since)
@@ -562,30 +562,30 @@ elapsed_ns(const struct timespec *since)
 }
 
 static bool
-kept_body_current(time_t now)
+last_body_current(time_t now)
 {
-	return kept.body.len > 0 && kept.generation == kept.list.generation &&
-	    kept.now == now && elapsed_ns(&kept.sampled) < STATS_REUSE_NS;
+	return last.body.len > 0 && last.generation == last.list.generation &&
+	    last.now == now && elapsed_ns(&last.sampled) < STATS_REUSE_NS;
 }
 
-/* Writes the list's JSON into kept.body; false if memory ran out. */
+/* Writes the list's JSON into last.body; false if memory ran out. */
 static bool
 write_body(time_t now)
 {
 	struct json j;
 	size_t i;
 
-	clock_gettime(CLOCK_MONOTONIC, &kept.sampled);
-	json_init_buf(&j, &kept.body);
+	clock_gettime(CLOCK_MONOTONIC, &last.sampled);
+	json_init_buf(&j, &last.body);
 	json_array_open(&j);
-	for (i = 0; i < kept.list.count; i++)
-		write_proc(&j, &kept.list.procs[i], now);
+	for (i = 0; i < last.list.count; i++)
+		write_proc(&j, &last.list.procs[i], now);
 	json_array_close(&j);
-	kept.generation = kept.list.generation;
-	kept.now = now;
-	if (kept.body.failed)
-		kept.body.len = 0;
-	return !kept.body.failed;
+	last.generation = last.list.generation;
+	last.now = now;
+	if (last.body.failed)
+		last.body.len = 0;
+	return !last.body.failed;
 }
 
 static void
@@ -593,18 +593,18 @@ run_list(const struct config *cfg, struct request *req)
 {
 	time_t now;
 
-	if (pm_refresh(cfg->dir, &kept.list) != PM_OK) {
+	if (pm_refresh(cfg->dir, &last.list) != PM_OK) {
 		fail(req, 500, "%s", pm_error());
 		return;
 	}
 	now = time(NULL);
-	if (!req->head && !kept_body_current(now) && !write_body(now)) {
+	if (!req->head && !last_body_current(now) && !write_body(now)) {
 		fail(req, 500, "out of memory writing the list");
 		return;
 	}
 	send_headers(req, 200, NULL);
 	if (!req->head) {
-		fwrite(kept.body.data, 1, kept.body.len, stdout);
+		fwrite(last.body.data, 1, last.body.len, stdout);
 		putchar('\n');
 	}
 }
@@ -613,13 +613,13 @@ run_list(const struct config *cfg, struct request *req)
 static void
 run_metrics(const struct config *cfg, struct request *req)
 {
-	if (pm_refresh(cfg->dir, &kept.list) != PM_OK) {
+	if (pm_refresh(cfg->dir, &last.list) != PM_OK) {
 		fail(req, 500, "%s", pm_error());
 		return;
 	}
 	send_typed(req, 200, NULL, METRICS_TYPE);
 	if (!req->head)
-		metrics_write(stdout, &kept.list);
+		metrics_write(stdout, &last.list);
 }
 
 /* What a failed pm_get() or pm_act() means: a status and a sentence. */
@@ -1053,8 +1053,8 @@ main(int argc, char **argv)
 	}
 	free(cfg.query);
 	free(cfg.body);
-	pm_list_free(&kept.list);
-	json_buf_free(&kept.body);
+	pm_list_free(&last.list);
+	json_buf_free(&last.body);
 	proc_stat_release();
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,20 @@ proc_stat_release(void)
 		close(kept[--nkept].fd);
 }
 
+/* The decimal digits at s, as a number, at most ULLONG_MAX. */
+static unsigned long long
+decimal(const char *s)
+{
+	unsigned long long v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (ULLONG_MAX - (unsigned)(*s - '0')) / 10)
+			return ULLONG_MAX;
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	return v;
+}
+
 /*
  * /proc/PID/stat is one line: pid, (comm), then space-separated fields.
  * comm may hold spaces and parentheses, so fields are counted from the
@@ -73,7 +88,7 @@ int
 proc_stat_read(pid_t pid, struct proc_stat *st)
 {
 	unsigned long long utime = 0, stime = 0, rss = 0;
-	char buf[1024], *p, *end;
+	char buf[1024], *p;
 	long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
 	int field;
 	ssize_t n;
@@ -87,16 +102,14 @@ proc_stat_read(pid_t pid, struct proc_stat *st)
 	st->threads = 0;
 	/* After ')': field 3 (state) onwards, one space before each. */
 	for (field = 3, p++; *p == ' ' && field <= 24; field++) {
-		unsigned long long v = strtoull(p + 1, &end, 10);
-
 		if (field == 14)
-			utime = v;
+			utime = decimal(p + 1);
 		else if (field == 15)
-			stime = v;
+			stime = decimal(p + 1);
 		else if (field == 20)
-			st->threads = (long)v;
+			st->threads = (long)decimal(p + 1);
 		else if (field == 24)
-			rss = v;
+			rss = decimal(p + 1);
 		p = strchr(p + 1, ' ');
 		if (p == NULL)
 			break;

@@ -22,6 +22,7 @@
 #include "procmon_client.h"
 
 #define PREFIX_LEN	(sizeof(PM_PREFIX) - 1)
+#define FILE_MAX	(PREFIX_LEN + 256)	/* a file name, with its NUL */
 
 static char error_text[256];
 
@@ -160,11 +161,12 @@ read_lockfile(int fd, const char *file, struct pm_proc *p)
  * While the watch reports nothing about a procmon.* entry (created,
  * removed, renamed, written, its mode or owner changed), the entries and
  * their contents are as last read, and a refresh only asks each kept file
- * who holds its lock: one F_GETLK per entry, and one read() that finds the
+ * who holds its lock: one F_GETLK per entry, one stat() that finds the
+ * path still naming the directory watched, and one read() that finds the
  * watch empty.  Anything else is a full scan, which reuses a kept file
  * whose entry still has the same inode after checking it again.  Files
  * past the first KEEP_MAX are read and closed, so a long list cannot
- * exhaust descriptors; such a list is scanned each time.
+ * exhaust descriptors; a refresh opens them again for their locks.
  */
 #define KEEP_MAX	64
 #define WATCH_EVENTS	(IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MODIFY | \
@@ -194,21 +196,49 @@ stop_watch(struct pm_list *list)
 	list->watching = false;
 }
 
+static bool
+is_watched(const struct pm_list *list, const struct stat *st)
+{
+	return st->st_dev == list->watch_dev && st->st_ino == list->watch_ino;
+}
+
+/*
+ * A watch follows a directory, not its path: once a parent is renamed, a
+ * file system mounted over it or a symlink on the way retargeted, the
+ * path lists another directory, of which the watch says nothing.  So the
+ * directory the path named when the watch began is remembered, and the
+ * watch believed only while the path still names it.
+ */
+static bool
+still_watched(struct pm_list *list)
+{
+	struct stat st;
+
+	if (stat(list->dir, &st) == 0 && is_watched(list, &st))
+		return true;
+	stop_watch(list);
+	return false;
+}
+
 #ifdef __linux__
 /* Without inotify, or past its limits, every refresh is a scan. */
 static void
 start_watch(struct pm_list *list)
 {
+	struct stat st;
 	int fd;
 
 	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		return;
-	if (inotify_add_watch(fd, list->dir, WATCH_EVENTS) == -1) {
+	if (inotify_add_watch(fd, list->dir, WATCH_EVENTS) == -1 ||
+	    stat(list->dir, &st) == -1) {
 		close(fd);
 		return;
 	}
 	list->watch = fd;
 	list->watching = true;
+	list->watch_dev = st.st_dev;
+	list->watch_ino = st.st_ino;
 }
 
 /*
@@ -230,7 +260,7 @@ dir_changed(struct pm_list *list)
 	size_t at;
 
 	while ((n = read(list->watch, &buf, sizeof buf)) > 0)
-		for (at = 0; at < (size_t)n; at += sizeof *ev + ev->len) {
+		for (at = 0; at < (size_t)n;) {
 			ev = (const struct inotify_event *)(buf.bytes + at);
 			if (ev->mask & (IN_IGNORED | IN_MOVE_SELF))
 				ended = true;
@@ -238,6 +268,7 @@ dir_changed(struct pm_list *list)
 			    (ev->len > 0 && strncmp(ev->name, PM_PREFIX,
 			    PREFIX_LEN) == 0))
 				changed = true;
+			at += sizeof *ev + ev->len;
 		}
 	if (n == -1 && errno != EAGAIN)
 		ended = true;
@@ -260,27 +291,59 @@ dir_changed(struct pm_list *list)
 }
 #endif
 
-/* The directory is as last scanned: only the locks may have moved. */
-static enum pm_status
+/*
+ * Who holds the lock of an entry not kept open: its file is opened again,
+ * and asked only if it is still the file the scan trusted.
+ */
+static int
+unkept_holder(int dirfd, const struct pm_proc *p, pid_t *holder)
+{
+	char file[FILE_MAX];
+	struct stat st;
+	int fd, r = -1;
+
+	snprintf(file, sizeof file, PM_PREFIX "%s", p->name);
+	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && st.st_ino == p->ino && trusted(&st))
+		r = lock_holder(fd, holder);
+	close(fd);
+	return r;
+}
+
+/*
+ * The directory is as last scanned: only the locks may have moved.  False
+ * if a lock could not be asked: the caller scans instead.
+ */
+static bool
 recheck_locks(struct pm_list *list)
 {
-	bool changed = false;
+	bool changed = false, asked = true;
+	int dirfd = -1, r;
 	pid_t holder;
 	size_t i;
 
-	for (i = 0; i < list->count; i++) {
-		if (list->procs[i].fd == -1)
-			return PM_UNKNOWN;	/* not kept: scan */
-		if (lock_holder(list->procs[i].fd, &holder) == -1)
-			return PM_SYSERR;
-		if (holder != list->procs[i].holder) {
+	for (i = 0; i < list->count && asked; i++) {
+		if (list->procs[i].fd != -1)
+			r = lock_holder(list->procs[i].fd, &holder);
+		else if (dirfd == -1 && (dirfd = open(list->dir,
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			r = -1;
+		else
+			r = unkept_holder(dirfd, &list->procs[i], &holder);
+		if (r == -1)
+			asked = false;
+		else if (holder != list->procs[i].holder) {
 			list->procs[i].holder = holder;
 			changed = true;
 		}
 	}
+	if (dirfd != -1)
+		close(dirfd);
 	if (changed)
 		list->generation = ++generations;
-	return PM_OK;
+	return asked;
 }
 
 static int
@@ -367,6 +430,7 @@ scan(struct pm_list *list)
 	struct pm_list old = *list;
 	enum pm_status status = PM_OK;
 	struct dirent *de;
+	struct stat st;
 	size_t kept = 0;
 	DIR *d;
 
@@ -375,6 +439,9 @@ scan(struct pm_list *list)
 	list->generation = ++generations;
 	if ((d = opendir(list->dir)) == NULL)
 		status = sys_error("cannot open directory", list->dir);
+	else if (list->watching && !(fstat(dirfd(d), &st) == 0 &&
+	    is_watched(list, &st)))
+		stop_watch(list);	/* not the directory watched */
 	while (d != NULL) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
@@ -400,6 +467,8 @@ scan(struct pm_list *list)
 		closedir(d);
 	free_procs(old.procs, old.count);
 	if (status != PM_OK) {
+		/* The watch vouches for a scan that succeeded, not this one. */
+		stop_watch(list);
 		free_procs(list->procs, list->count);
 		list->procs = NULL;
 		list->count = list->alloc = 0;
@@ -418,12 +487,13 @@ pm_refresh(const char *dir, struct pm_list *list)
 		pm_list_free(list);
 		if ((list->dir = strdup(dir)) == NULL)
 			return sys_error("out of memory listing", dir);
-	} else if (list->watching && !dir_changed(list) &&
-	    recheck_locks(list) == PM_OK)
+	} else if (list->watching && still_watched(list) &&
+	    !dir_changed(list) && recheck_locks(list))
 		return PM_OK;
-	/* A second refresh: the caller lists again and again. */
-	if (!list->watching && list->scans++ > 0)
+	/* Refreshed before: the caller lists again and again. */
+	if (!list->watching && list->scanned)
 		start_watch(list);
+	list->scanned = true;
 	return scan(list);
 }
 
@@ -638,7 +708,6 @@ restart(int fd, const char *file, const struct pm_proc *p, unsigned grace,
 	return kill_holder(fd, file, p->lock.pid, grace, out);
 }
 
-#define FILE_MAX	(PREFIX_LEN + 256)
 
 /*
  * Opens procmon.<name> in dir, whose file name it leaves in file, and

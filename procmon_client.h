@@ -48,9 +48,11 @@ struct pm_list {
 	size_t		 alloc;
 	unsigned long	 generation;	/* differs whenever procs did */
 	char		*dir;		/* where procs were read */
-	unsigned	 scans;
+	bool		 scanned;	/* once at least */
 	bool		 watching;	/* watch is an inotify descriptor */
 	int		 watch;
+	dev_t		 watch_dev;	/* on the directory that dir named */
+	ino_t		 watch_ino;
 };
 
 enum pm_action { PM_START, PM_STOP, PM_RESTART };

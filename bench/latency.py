@@ -58,6 +58,8 @@ def main():
         t, status, body = get("/procs?stop=b1")
         assert status == 200 and b'"killed"' in body, body
         stops.append(t)
+        # SIGKILL is sent, not yet delivered: the lock goes with the process.
+        wait_until("b1", "stopped")
         t, status, body = get("/procs?start=b1")
         assert status == 200 and b'"changed": true' in body, body
         starts.append(t)

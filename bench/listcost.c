@@ -1,8 +1,10 @@
 /*
  * What a list costs inside the process, as the supervised set grows:
- * pm_list() and the JSON of every entry, written to /dev/null, timed over
- * many rounds; and what unrelated files in the directory add, against a
- * bare readdir() of the same directory.
+ * the list and the JSON of every entry, written to /dev/null, timed over
+ * many rounds, both read afresh (pm_list(), as a CGI run) and refreshed
+ * with nothing changed between (pm_refresh(), as the persistent
+ * responder); and what unrelated files in the directory add to a list
+ * read afresh, against a bare readdir() of the same directory.
  *
  *   listcost          prints one line per case
  */
@@ -44,26 +46,48 @@ make_file(const char *name, bool lockfile)
 	close(fd);
 }
 
-/* One list, as fcgi_proc answers it: read, sort, write as JSON. */
+/* The JSON of a list, as fcgi_proc writes it. */
+static size_t
+write_list(const struct pm_list *l)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, sink);
+	json_array_open(&j);
+	for (i = 0; i < l->count; i++)
+		write_proc(&j, &l->procs[i], 1700000100);
+	json_array_close(&j);
+	return l->count;
+}
+
+/* A list read afresh, as a CGI run reads it: every file opened. */
 static size_t
 list_once(void)
 {
 	struct pm_list l;
-	struct json j;
-	size_t i, n;
+	size_t n;
 
 	if (pm_list(dir, &l) != PM_OK) {
 		fprintf(stderr, "%s\n", pm_error());
 		exit(1);
 	}
-	json_init(&j, sink);
-	json_array_open(&j);
-	for (i = 0; i < l.count; i++)
-		write_proc(&j, &l.procs[i], 1700000100);
-	json_array_close(&j);
-	n = l.count;
+	n = write_list(&l);
 	pm_list_free(&l);
 	return n;
+}
+
+/* The persistent responder's list: one list refreshed again and again. */
+static struct pm_list kept_list;
+
+static size_t
+refresh_once(void)
+{
+	if (pm_refresh(dir, &kept_list) != PM_OK) {
+		fprintf(stderr, "%s\n", pm_error());
+		exit(1);
+	}
+	return write_list(&kept_list);
 }
 
 /* Microseconds per call of fn, over enough rounds to take ~0.3 s. */
@@ -124,7 +148,7 @@ main(void)
 {
 	static const int sizes[] = { 10, 100, 1000 };
 	char name[64];
-	double t, base, with_unrelated, bare;
+	double t, r, base, with_unrelated, bare;
 	int i, k, have = 0;
 
 	if (mkdtemp(dir) == NULL || (sink = fopen("/dev/null", "w")) == NULL)
@@ -135,9 +159,13 @@ main(void)
 			make_file(name, true);
 		}
 		t = time_per_call(list_once);
-		printf("list of %4d entries: %8.1f us, %5.2f us per entry\n",
-		    sizes[k], t, t / sizes[k]);
+		refresh_once();		/* the second refresh starts the watch */
+		r = time_per_call(refresh_once);
+		printf("list of %4d entries: read afresh %8.1f us, %5.2f us per "
+		    "entry; refreshed %8.1f us, %5.2f us per entry\n", sizes[k],
+		    t, t / sizes[k], r, r / sizes[k]);
 	}
+	pm_list_free(&kept_list);
 	/* Back to 10 entries, then 10,000 unrelated files beside them. */
 	for (i = 10; i < 1000; i++) {
 		snprintf(name, sizeof name, "%s/" PM_PREFIX "p%05d", dir, i);

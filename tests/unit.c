@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -861,6 +862,83 @@ test_refresh(void)
 		exit(1);
 }
 
+/*
+ * The path, not the directory first watched, is what a list reads: a
+ * parent renamed and made again puts another directory under the path,
+ * of which the watch hears nothing.
+ */
+static void
+test_refresh_moved(void)
+{
+	char top[] = "/tmp/fcgi_proc-moved.XXXXXX", dir[64], path[96];
+	char moved[64], cmd[96];
+	struct pm_list l = { 0 };
+
+	if (mkdtemp(top) == NULL)
+		exit(1);
+	snprintf(dir, sizeof dir, "%s/a/locks", top);
+	snprintf(cmd, sizeof cmd, "mkdir -p %s", dir);
+	if (system(cmd) != 0)
+		exit(1);
+	snprintf(path, sizeof path, "%s/procmon.m", dir);
+	make_file_in(path, 0600, "old");
+	refreshed_exec(dir, &l, "m");
+	check(strcmp(refreshed_exec(dir, &l, "m"), "old") == 0 && l.watching,
+	    "moved: watched");
+	snprintf(moved, sizeof moved, "%s/b", top);
+	snprintf(path, sizeof path, "%s/a", top);
+	if (rename(path, moved) == -1 || system(cmd) != 0)
+		exit(1);
+	snprintf(path, sizeof path, "%s/procmon.m", dir);
+	make_file_in(path, 0600, "new");
+	check(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0,
+	    "moved: a parent renamed, the directory now under the path is read");
+	check(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0 && l.watching,
+	    "moved: and watched");
+	pm_list_free(&l);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
+	if (system(cmd) != 0)
+		exit(1);
+}
+
+/* A scan that fails leaves no watch to vouch for the empty list. */
+static void
+test_refresh_failed(void)
+{
+	char dir[] = "/tmp/fcgi_proc-fail.XXXXXX", path[64], cmd[64];
+	struct pm_list l = { 0 };
+	struct rlimit saved, low;
+	int fd;
+
+	if (mkdtemp(dir) == NULL || getrlimit(RLIMIT_NOFILE, &saved) == -1)
+		exit(1);
+	snprintf(path, sizeof path, "%s/procmon.f", dir);
+	make_file_in(path, 0600, "one");
+	refreshed_exec(dir, &l, "f");
+	refreshed_exec(dir, &l, "f");
+	snprintf(path, sizeof path, "%s/procmon.g", dir);
+	make_file_in(path, 0600, "two");
+	/* The lowest free descriptor is the limit: none is left to open. */
+	if ((fd = dup(0)) == -1)
+		exit(1);
+	close(fd);
+	low = saved;
+	low.rlim_cur = (rlim_t)fd;
+	if (setrlimit(RLIMIT_NOFILE, &low) == -1)
+		exit(1);
+	check(pm_refresh(dir, &l) == PM_SYSERR,
+	    "failed: no descriptor to spare, the scan fails: %s", pm_error());
+	if (setrlimit(RLIMIT_NOFILE, &saved) == -1)
+		exit(1);
+	check(strcmp(refreshed_exec(dir, &l, "f"), "one") == 0 &&
+	    strcmp(exec_of(&l, "g"), "two") == 0,
+	    "failed: the next refresh reads the directory again");
+	pm_list_free(&l);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		exit(1);
+}
+
 /* A lock changing hands writes nothing: refreshes must still see it. */
 static void
 test_refresh_locks(void)
@@ -884,6 +962,47 @@ test_refresh_locks(void)
 	    (p = find(&l, "held")) != NULL && p->holder == 0 &&
 	    l.generation != g, "refresh: a lock released is seen");
 	pm_list_free(&l);
+}
+
+/* Past the files a list keeps open, locks are asked by opening again. */
+static void
+test_refresh_many(void)
+{
+	struct pm_list l = { 0 };
+	const struct pm_proc *p = NULL;
+	char name[16], path[512];
+	unsigned long g;
+	pid_t holder;
+	size_t i;
+	int n;
+
+	for (n = 0; n < 80; n++) {
+		snprintf(name, sizeof name, "many%02d", n);
+		write_lockfile(name, 0, 0, 1, time(NULL), "x", 1, 0600);
+	}
+	pm_refresh(tmpdir, &l);
+	pm_refresh(tmpdir, &l);
+	g = l.generation;
+	for (i = 0; i < l.count && p == NULL; i++)
+		if (l.procs[i].fd == -1)
+			p = &l.procs[i];
+	check(p != NULL, "refresh: a long list keeps some files closed");
+	if (p == NULL)
+		return;
+	snprintf(name, sizeof name, "%s", p->name);
+	check(pm_refresh(tmpdir, &l) == PM_OK && l.generation == g,
+	    "refresh: a long list unchanged is not scanned");
+	holder = spawn(name, HOLD_LOCK);
+	check(pm_refresh(tmpdir, &l) == PM_OK &&
+	    (p = find(&l, name)) != NULL && p->holder == holder,
+	    "refresh: a lock taken on a file not kept open is seen");
+	reap(holder);
+	pm_list_free(&l);
+	for (n = 0; n < 80; n++) {
+		snprintf(name, sizeof name, "many%02d", n);
+		path_of(path, sizeof path, name);
+		unlink(path);
+	}
 }
 
 static void
@@ -913,6 +1032,9 @@ main(void)
 	test_odd_files();
 	test_refresh();
 	test_refresh_locks();
+	test_refresh_many();
+	test_refresh_moved();
+	test_refresh_failed();
 	cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
