@@ -164,9 +164,10 @@ read_lockfile(int fd, const char *file, struct pm_proc *p)
  * who holds its lock: one F_GETLK per entry, one stat() that finds the
  * path still naming the directory watched, and one read() that finds the
  * watch empty.  Anything else is a full scan, which reuses a kept file
- * whose entry still has the same inode after checking it again.  Files
- * past the first KEEP_MAX are read and closed, so a long list cannot
- * exhaust descriptors; a refresh opens them again for their locks.
+ * whose entry still has the same inode, on the same device, after
+ * checking it again.  Files past the first KEEP_MAX are read and closed,
+ * so a long list cannot exhaust descriptors; a refresh opens them again
+ * for their locks.
  */
 #define KEEP_MAX	64
 #define WATCH_EVENTS	(IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MODIFY | \
@@ -221,24 +222,32 @@ still_watched(struct pm_list *list)
 }
 
 #ifdef __linux__
-/* Without inotify, or past its limits, every refresh is a scan. */
+/*
+ * The watch is added through /proc/self/fd, so that it is on the very
+ * directory whose identity is kept, whatever the path names meanwhile.
+ * Without /proc or inotify, or past inotify's limits, there is no watch:
+ * every refresh is a scan.
+ */
 static void
 start_watch(struct pm_list *list)
 {
+	char path[32];
 	struct stat st;
-	int fd;
+	int dirfd, fd = -1;
 
-	if ((fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
+	if ((dirfd = open(list->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;
-	if (inotify_add_watch(fd, list->dir, WATCH_EVENTS) == -1 ||
-	    stat(list->dir, &st) == -1) {
+	snprintf(path, sizeof path, "/proc/self/fd/%d", dirfd);
+	if (fstat(dirfd, &st) == 0 &&
+	    (fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) != -1 &&
+	    inotify_add_watch(fd, path, WATCH_EVENTS) != -1) {
+		list->watch = fd;
+		list->watching = true;
+		list->watch_dev = st.st_dev;
+		list->watch_ino = st.st_ino;
+	} else if (fd != -1)
 		close(fd);
-		return;
-	}
-	list->watch = fd;
-	list->watching = true;
-	list->watch_dev = st.st_dev;
-	list->watch_ino = st.st_ino;
+	close(dirfd);
 }
 
 /*
@@ -293,10 +302,12 @@ dir_changed(struct pm_list *list)
 
 /*
  * Who holds the lock of an entry not kept open: its file is opened again,
- * and asked only if it is still the file the scan trusted.
+ * and asked only if it is still the file the scan trusted (the same inode
+ * on the same device: while the scan's directory is open, no other file
+ * can have that pair).
  */
 static int
-unkept_holder(int dirfd, const struct pm_proc *p, pid_t *holder)
+unkept_holder(int dirfd, dev_t dev, const struct pm_proc *p, pid_t *holder)
 {
 	char file[FILE_MAX];
 	struct stat st;
@@ -306,7 +317,8 @@ unkept_holder(int dirfd, const struct pm_proc *p, pid_t *holder)
 	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_NOCTTY | O_CLOEXEC)) == -1)
 		return -1;
-	if (fstat(fd, &st) == 0 && st.st_ino == p->ino && trusted(&st))
+	if (fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == p->ino &&
+	    trusted(&st))
 		r = lock_holder(fd, holder);
 	close(fd);
 	return r;
@@ -331,7 +343,8 @@ recheck_locks(struct pm_list *list)
 		    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 			r = -1;
 		else
-			r = unkept_holder(dirfd, &list->procs[i], &holder);
+			r = unkept_holder(dirfd, list->dir_dev,
+			    &list->procs[i], &holder);
 		if (r == -1)
 			asked = false;
 		else if (holder != list->procs[i].holder) {
@@ -352,9 +365,13 @@ compare_name_to_proc(const void *name, const void *proc)
 	return strcmp(name, ((const struct pm_proc *)proc)->name);
 }
 
-/* Takes the descriptor old kept for file, if its entry is still that file. */
+/*
+ * Takes the descriptor old kept for file, if its entry is still that file:
+ * the same inode, on the device of the directory read (a file system
+ * mounted over the directory numbers its inodes afresh).
+ */
 static int
-take_kept(struct pm_list *old, const char *file, ino_t ino)
+take_kept(struct pm_list *old, const char *file, dev_t dev, ino_t ino)
 {
 	struct pm_proc *p;
 	struct stat st;
@@ -366,7 +383,7 @@ take_kept(struct pm_list *old, const char *file, ino_t ino)
 		return -1;
 	fd = p->fd;
 	p->fd = -1;
-	if (fstat(fd, &st) == -1 || !trusted(&st)) {
+	if (fstat(fd, &st) == -1 || st.st_dev != dev || !trusted(&st)) {
 		close(fd);
 		return -1;
 	}
@@ -392,7 +409,7 @@ add_entry(int dirfd, const struct dirent *de, struct pm_list *list,
 		list->procs = procs;
 		list->alloc = alloc;
 	}
-	if ((fd = take_kept(old, file, de->d_ino)) == -1 &&
+	if ((fd = take_kept(old, file, list->dir_dev, de->d_ino)) == -1 &&
 	    (status = open_lockfile(dirfd, file, O_RDONLY, &fd)) != PM_OK)
 		return status;
 	p = &list->procs[list->count];
@@ -439,9 +456,15 @@ scan(struct pm_list *list)
 	list->generation = ++generations;
 	if ((d = opendir(list->dir)) == NULL)
 		status = sys_error("cannot open directory", list->dir);
-	else if (list->watching && !(fstat(dirfd(d), &st) == 0 &&
-	    is_watched(list, &st)))
-		stop_watch(list);	/* not the directory watched */
+	else if (fstat(dirfd(d), &st) == -1) {
+		status = sys_error("cannot stat directory", list->dir);
+		closedir(d);
+		d = NULL;
+	} else {
+		list->dir_dev = st.st_dev;
+		if (list->watching && !is_watched(list, &st))
+			stop_watch(list);	/* not the directory watched */
+	}
 	while (d != NULL) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {

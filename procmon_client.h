@@ -48,6 +48,7 @@ struct pm_list {
 	size_t		 alloc;
 	unsigned long	 generation;	/* differs whenever procs did */
 	char		*dir;		/* where procs were read */
+	dev_t		 dir_dev;	/* the device of the directory read */
 	bool		 scanned;	/* once at least */
 	bool		 watching;	/* watch is an inotify descriptor */
 	int		 watch;

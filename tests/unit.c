@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -901,6 +903,47 @@ test_refresh_moved(void)
 		exit(1);
 }
 
+/*
+ * A file system mounted over the directory numbers its inodes afresh: a
+ * kept file must not pass for a new file of the same name and inode.
+ * This needs a mount namespace of our own, so it runs in a child, and is
+ * skipped where that is not allowed.
+ */
+static void
+test_refresh_mounted(void)
+{
+	char dir[] = "/tmp/fcgi_proc-mnt.XXXXXX", path[64];
+	int status;
+	pid_t pid;
+
+	if (mkdtemp(dir) == NULL || (pid = fork()) == -1)
+		exit(1);
+	if (pid == 0) {
+		struct pm_list l = { 0 };
+
+		if (unshare(CLONE_NEWNS) == -1 ||
+		    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+		    mount("none", dir, "tmpfs", 0, NULL) == -1)
+			_exit(2);
+		snprintf(path, sizeof path, "%s/procmon.m", dir);
+		make_file_in(path, 0600, "old");
+		refreshed_exec(dir, &l, "m");
+		if (strcmp(refreshed_exec(dir, &l, "m"), "old") != 0 ||
+		    !l.watching || mount("none", dir, "tmpfs", 0, NULL) == -1)
+			_exit(3);
+		make_file_in(path, 0600, "new");
+		_exit(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 2)
+		printf("skip - mounted: no mount namespace of our own here\n");
+	else
+		check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "mounted: a file system mounted over the directory is read, "
+		    "not the kept files of the one below");
+	rmdir(dir);
+}
+
 /* A scan that fails leaves no watch to vouch for the empty list. */
 static void
 test_refresh_failed(void)
@@ -915,7 +958,8 @@ test_refresh_failed(void)
 	snprintf(path, sizeof path, "%s/procmon.f", dir);
 	make_file_in(path, 0600, "one");
 	refreshed_exec(dir, &l, "f");
-	refreshed_exec(dir, &l, "f");
+	check(strcmp(refreshed_exec(dir, &l, "f"), "one") == 0 && l.watching,
+	    "failed: watched");
 	snprintf(path, sizeof path, "%s/procmon.g", dir);
 	make_file_in(path, 0600, "two");
 	/* The lowest free descriptor is the limit: none is left to open. */
@@ -1034,6 +1078,7 @@ main(void)
 	test_refresh_locks();
 	test_refresh_many();
 	test_refresh_moved();
+	test_refresh_mounted();
 	test_refresh_failed();
 	cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
