@@ -693,16 +693,6 @@ describe(enum pm_action action, const struct pm_outcome *out)
 	    "already restarting; procmon starts it within a second";
 }
 
-static long long
-elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000LL +
-	    (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
 /*
  * Watches the process until the action's outcome is seen (stopped: no
  * lock holder; started or restarted: a pid other than the one killed
@@ -728,7 +718,7 @@ await_outcome(const struct config *cfg, const char *name,
 		if (action == PM_STOP ? !pm_running(p) :
 		    pm_running(p) && p->lock.pid != res->out.killed)
 			return;
-		if (elapsed_ms(start) >= wait * 1000LL) {
+		if (elapsed_ns(start) >= wait * 1000000000LL) {
 			res->status = 504;
 			snprintf(res->description, sizeof res->description,
 			    "not %s after %d s", action == PM_STOP ?
