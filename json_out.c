@@ -82,6 +82,10 @@ json_init(struct json *j, FILE *out)
 void
 json_init_buf(struct json *j, struct json_buf *buf)
 {
+	/* One long text must not keep its room for good: a buffer four
+	 * times the size of its last text, and past 64 KiB, is let go. */
+	if (buf->cap > 65536 && buf->len < buf->cap / 4)
+		json_buf_free(buf);
 	buf->len = 0;
 	buf->failed = false;
 	init(j, NULL, buf);

@@ -79,6 +79,42 @@ json_string_is(const char *in, size_t len, const char *want, const char *what)
 	json_expect(want, what);
 }
 
+/* The in-memory sink: the same text, room that grows, and is let go. */
+static void
+test_json_buf(void)
+{
+	static char big[200000];
+	struct json_buf b = { 0 };
+	struct json j;
+
+	json_init_buf(&j, &b);
+	json_array_open(&j);
+	json_int(&j, -12);
+	json_cstring(&j, "a\"b");
+	json_array_close(&j);
+	check(!b.failed && b.len == 12 &&
+	    memcmp(b.data, "[-12,\"a\\\"b\"]", 12) == 0,
+	    "json buffer: the text a stream gets");
+	memset(big, 'x', sizeof big);
+	json_init_buf(&j, &b);
+	json_string(&j, big, sizeof big);
+	check(!b.failed && b.len == sizeof big + 2 && b.cap >= b.len &&
+	    b.data[0] == '"' && b.data[b.len - 1] == '"',
+	    "json buffer: grows to a long text");
+	json_init_buf(&j, &b);
+	json_array_open(&j);
+	json_array_close(&j);
+	check(b.len == 2 && memcmp(b.data, "[]", 2) == 0 && b.cap > 65536,
+	    "json buffer: starts again from empty, keeping its room once");
+	json_init_buf(&j, &b);
+	json_array_open(&j);
+	json_array_close(&j);
+	check(b.len == 2 && memcmp(b.data, "[]", 2) == 0 && b.cap <= 65536,
+	    "json buffer: room four times the last text is let go");
+	json_buf_free(&b);
+	check(b.data == NULL && b.len == 0 && b.cap == 0, "json buffer: freed");
+}
+
 static void
 test_json(void)
 {
@@ -1068,6 +1104,7 @@ main(void)
 		return 1;
 	}
 	test_json();
+	test_json_buf();
 	test_query();
 	test_since();
 	test_list();
