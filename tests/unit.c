@@ -802,6 +802,17 @@ open_fds(void)
 	return n;
 }
 
+/* rm -rf dir, a directory the tests made. */
+static void
+remove_tree(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
 /* The exec of name in l, or "" if it is not listed. */
 static const char *
 exec_of(const struct pm_list *l, const char *name)
@@ -834,7 +845,6 @@ static void
 test_refresh(void)
 {
 	char dir[] = "/tmp/fcgi_proc-keep.XXXXXX", path[64], other[64];
-	char cmd[64];
 	struct pm_list l = { 0 };
 	unsigned long g;
 	int before, fd;
@@ -883,8 +893,8 @@ test_refresh(void)
 	check(strcmp(refreshed_exec(dir, &l, "k"), "") == 0 &&
 	    open_fds() == before + 1, "refresh: a file gone is closed");
 
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0 || mkdir(dir, 0700) == -1)
+	remove_tree(dir);
+	if (mkdir(dir, 0700) == -1)
 		exit(1);
 	make_file_in(path, 0600, "four");
 	check(strcmp(refreshed_exec(dir, &l, "k"), "four") == 0,
@@ -896,8 +906,7 @@ test_refresh(void)
 	    "refresh: a list of another directory starts afresh");
 	pm_list_free(&l);
 	check(open_fds() == before, "pm_list_free closes what refreshes kept");
-	if (system(cmd) != 0)
-		exit(1);
+	remove_tree(dir);
 }
 
 /*
@@ -934,9 +943,7 @@ test_refresh_moved(void)
 	check(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0 && l.watching,
 	    "moved: and watched");
 	pm_list_free(&l);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", top);
-	if (system(cmd) != 0)
-		exit(1);
+	remove_tree(top);
 }
 
 /*
@@ -984,7 +991,7 @@ test_refresh_mounted(void)
 static void
 test_refresh_failed(void)
 {
-	char dir[] = "/tmp/fcgi_proc-fail.XXXXXX", path[64], cmd[64];
+	char dir[] = "/tmp/fcgi_proc-fail.XXXXXX", path[64];
 	struct pm_list l = { 0 };
 	struct rlimit saved, low;
 	int fd;
@@ -1014,9 +1021,7 @@ test_refresh_failed(void)
 	    strcmp(exec_of(&l, "g"), "two") == 0,
 	    "failed: the next refresh reads the directory again");
 	pm_list_free(&l);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		exit(1);
+	remove_tree(dir);
 }
 
 /* A lock changing hands writes nothing: refreshes must still see it. */
@@ -1085,15 +1090,6 @@ test_refresh_many(void)
 	}
 }
 
-static void
-cleanup(void)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
-}
 
 int
 main(void)
@@ -1117,7 +1113,7 @@ main(void)
 	test_refresh_moved();
 	test_refresh_mounted();
 	test_refresh_failed();
-	cleanup();
+	remove_tree(tmpdir);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
