@@ -34,7 +34,7 @@ struct pm_proc {
 	char		*exec;		/* command line, exec_len bytes */
 	size_t		 exec_len;
 	int		 fd;		/* the lockfile, kept open, or -1 */
-	ino_t		 ino;
+	ino_t		 ino;		/* as its directory entry gave it */
 };
 
 /*
