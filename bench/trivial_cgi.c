@@ -1,7 +1,7 @@
 /*
- * The floor of the CGI path: a C program that writes a fixed body of
- * BODY_SIZE bytes and exits.  fcgi_proc's ?list as CGI is measured
- * against it.
+ * The floor of the CGI path: a C program that writes fcgi_proc's header
+ * lines and a fixed body of BODY_SIZE bytes, and exits.  fcgi_proc's
+ * ?list as CGI is measured against it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +17,8 @@ main(void)
 
 	memset(body, 'x', BODY_SIZE);
 	printf("Status: 200 OK\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n\r\n%s", body);
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n%s", body);
 	return 0;
 }
