@@ -610,6 +610,42 @@ holds_lock(int fd, pid_t pid)
 	return lock_holder(fd, &holder) == 0 && holder == pid;
 }
 
+/*
+ * A lock belongs to a table of open files, not to a process: one that
+ * shared its table with a child (clone without CLONE_THREAD) can die and
+ * leave the lock held, still under its pid, and once that pid is reused
+ * F_GETLK names a stranger.  The real holder has the file open, so before
+ * a signal the pid's descriptors are looked at.  False only if the pid
+ * is gone or has no descriptor for the file; where /proc cannot say
+ * (not mounted, or not readable by us), the lock's word stands.
+ */
+static bool
+has_file_open(pid_t pid, int fd)
+{
+	char path[32];
+	struct stat file, st;
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+	int dfd;
+
+	if (fstat(fd, &file) == -1)
+		return false;
+	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return errno != ENOENT || access("/proc/self/fd", F_OK) == -1;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return true;
+	}
+	while (!found && (e = readdir(d)) != NULL)
+		found = e->d_name[0] != '.' &&
+		    fstatat(dfd, e->d_name, &st, 0) == 0 &&
+		    st.st_dev == file.st_dev && st.st_ino == file.st_ino;
+	closedir(d);
+	return found;
+}
+
 /* Sends sig to pid: through the pidfd when there is one, else by kill(). */
 static int
 send_signal(int pidfd, pid_t pid, int sig)
@@ -629,7 +665,7 @@ send_signal(int pidfd, pid_t pid, int sig)
  * (the holder is gone), -1 on error.  Through a pidfd, the checks and the
  * signals name the same process, so a pid recycled meanwhile is never
  * hit.  Without pidfds (an older kernel, a sandbox that forbids them) the
- * window left is the few instructions between F_GETLK and kill().
+ * window left is the few instructions between the checks and kill().
  */
 static int
 end_holder(int fd, pid_t pid, unsigned grace)
@@ -646,7 +682,7 @@ end_holder(int fd, pid_t pid, unsigned grace)
 			return -1;
 	}
 #endif
-	while (holds_lock(fd, pid)) {
+	while (holds_lock(fd, pid) && has_file_open(pid, fd)) {
 		if (send_signal(pidfd, pid, sig) == -1) {
 			sent = errno == ESRCH ? sent : -1;
 			break;

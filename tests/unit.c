@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -411,6 +412,18 @@ died(pid_t pid)
 	return false;
 }
 
+/*
+ * True if pid, a child, is alive a moment from now: a signal already sent
+ * would have ended it by then (kill(pid, 0) alone also succeeds on a
+ * child killed but not yet reaped).
+ */
+static bool
+lives(pid_t pid)
+{
+	usleep(50000);
+	return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
 static void
 reap(pid_t pid)
 {
@@ -555,8 +568,7 @@ test_actions(void)
 	    "restart of a dead, unflagged one is left to procmon");
 	check(pm_act(tmpdir, "stale0", PM_STOP, 0, &out) == PM_OK &&
 	    !out.killed && out.changed, "stop of it flags, signals nothing");
-	check(kill(stranger, 0) == 0 && waitpid(stranger, NULL, WNOHANG) == 0,
-	    "the stranger is alive");
+	check(lives(stranger), "the stranger is alive");
 	reap(stranger);
 
 	/* restart of a running one kills it; procmon brings it back. */
@@ -707,7 +719,7 @@ test_signal_races(void)
 	drop_lock_at_pidfd_open = true;
 	check(pm_act(tmpdir, "race", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "lock dropped before the pidfd: nothing signalled");
-	check(kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0,
+	check(lives(pid),
 	    "... and the former holder lives");
 	end_droppable(pid);
 
@@ -716,7 +728,7 @@ test_signal_races(void)
 	drop_lock_at_pidfd_open = true;
 	check(pm_act(tmpdir, "race", PM_RESTART, 0, &out) == PM_OK && !out.killed,
 	    "without pidfds, lock dropped before kill(): nothing signalled");
-	check(kill(pid, 0) == 0 && waitpid(pid, NULL, WNOHANG) == 0,
+	check(lives(pid),
 	    "... and the former holder lives");
 	end_droppable(pid);
 
@@ -726,6 +738,98 @@ test_signal_races(void)
 	    "without pidfds, the holder is killed by kill()");
 	end_droppable(pid);
 	no_pidfds = false;
+}
+
+/* clone3's arguments up to set_tid (Linux 5.5), as the kernel reads them. */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+	    stack_size, tls, set_tid, set_tid_size;
+};
+
+/* Sleeps a while, then goes: a test that crashes leaves it only so long. */
+static int
+linger(void *unused)
+{
+	(void)unused;
+	sleep(60);
+	_exit(0);
+}
+
+/*
+ * The holder of name's lock shares its table of open files with a child
+ * of its own (clone without CLONE_THREAD), then exits: the lock stays
+ * held, still reported under the holder's pid.  Returns that pid, now
+ * free, and sets *sharer to the child, which keeps the lock until killed.
+ */
+static pid_t
+spawn_vanished_holder(const char *name, pid_t *sharer)
+{
+	static char stack[64 * 1024];
+	int ready[2];
+	pid_t pid;
+
+	if (pipe(ready) == -1 || (pid = fork()) == -1)
+		exit(1);
+	if (pid == 0) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+		    .l_start = 0, .l_len = 1 };
+		char path[512];
+		int fd;
+
+		path_of(path, sizeof path, name);
+		if ((fd = open(path, O_RDWR)) == -1 ||
+		    fcntl(fd, F_SETLK, &fl) == -1 ||
+		    (pid = clone(linger, stack + sizeof stack, CLONE_FILES,
+		    NULL)) == -1 ||
+		    write(ready[1], &pid, sizeof pid) != (ssize_t)sizeof pid)
+			_exit(1);
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], sharer, sizeof *sharer) != (ssize_t)sizeof *sharer)
+		exit(1);
+	close(ready[0]);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/*
+ * A lock outliving the process that took it names a pid the kernel may
+ * give to a stranger: a stop must not signal that stranger.  The stranger
+ * is given the pid with clone3's set_tid, which needs privileges; this is
+ * skipped where that is not allowed.
+ */
+static void
+test_lock_outlives_holder(void)
+{
+	struct clone3_args args = { .exit_signal = SIGCHLD };
+	struct pm_outcome out;
+	struct pm_list l;
+	const struct pm_proc *p;
+	pid_t gone, sharer, stranger;
+
+	write_lockfile("vanished", 0, 0, 1, time(NULL), "x", 1, 0600);
+	gone = spawn_vanished_holder("vanished", &sharer);
+	set_pid("vanished", gone);
+	check(pm_list(tmpdir, &l) == PM_OK &&
+	    (p = find(&l, "vanished")) != NULL && p->holder == gone,
+	    "a lock outlives its holder, still under the holder's pid");
+	pm_list_free(&l);
+	args.set_tid = (uintptr_t)&gone;
+	args.set_tid_size = 1;
+	if ((stranger = (pid_t)syscall(SYS_clone3, &args, sizeof args)) == 0)
+		linger(NULL);
+	if (stranger != gone) {
+		printf("skip - a stranger under the vanished holder's pid: "
+		    "clone3 set_tid not allowed here\n");
+	} else {
+		check(pm_act(tmpdir, "vanished", PM_STOP, 0, &out) == PM_OK &&
+		    !out.killed, "stop: the stranger now under the lock's pid "
+		    "is not signalled");
+		check(lives(stranger), "... and lives");
+		reap(stranger);
+	}
+	kill(sharer, SIGKILL);
 }
 
 /* Files a local user, or procmon itself, may leave that must not fail a list. */
@@ -1106,6 +1210,7 @@ main(void)
 	test_list();
 	test_actions();
 	test_signal_races();
+	test_lock_outlives_holder();
 	test_odd_files();
 	test_refresh();
 	test_refresh_locks();
