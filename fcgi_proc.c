@@ -358,13 +358,19 @@ read_body(const struct config *cfg, struct request *req)
 	return 0;
 }
 
-/* True if item is one of the comma-separated words of list. */
+/*
+ * True if item is one of the comma-separated words of list.  An item with
+ * a comma (a REMOTE_USER may have one) is none of them, whatever words
+ * it spans.
+ */
 static bool
 in_list(const char *list, const char *item)
 {
 	size_t n = strlen(item);
 	const char *p;
 
+	if (strchr(item, ',') != NULL)
+		return false;
 	for (p = list; p != NULL; p = strchr(p, ',')) {
 		if (*p == ',')
 			p++;
@@ -486,6 +492,9 @@ read_request(const struct config *cfg, struct request *req)
 		return fail(req, 400, "grace goes with stop or restart");
 	if (!req->route->acts)
 		return 0;
+	if (req->head && cfg->post_only)
+		return fail_method(req, "Allow: POST\r\n",
+		    "HEAD never acts; use POST");
 	if (req->head)
 		return fail_method(req, "Allow: GET, POST\r\n",
 		    "HEAD never acts; use GET or POST");

@@ -154,7 +154,7 @@ start_server() {
 	fi
 	case $VIA in
 	lighttpd-*)
-		printf 'alice:secret\nbob:secret\n' >"$T/users"
+		printf 'alice:secret\nbob:secret\nalice,carol:secret\n' >"$T/users"
 		AUTH_USERFILE=$T/users "$TESTS/lighttpd-conf" "$T" "$port" \
 		    "$LOCKDIR" "$RUN_FCGI${FCGI_BIN:-$BIN}${OPTS:+ $OPTS}" \
 		    "$T/www/cgi-bin" \

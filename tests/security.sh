@@ -56,6 +56,9 @@ with_opts -P
 expect_error 405 "actions are accepted by POST only" GET "stop=sleep1"
 check "POST only: 405 names POST" header_is "Allow: POST"
 act_ok POST stop sleep1 "POST only: POST acts"
+request HEAD "stop=sleep1"
+check "POST only: HEAD never acts, and its 405 names POST alone" \
+    eval 'status_is 405 && header_is "Allow: POST"'
 request GET list
 check "POST only: GET lists" status_is 200
 
@@ -74,6 +77,9 @@ before=$(snapshot)
 expect_error 403 "actions need an admin user" GET "stop=sleep1"
 USER_NAME=bob
 expect_error 403 "actions need an admin user" POST "" "stop=sleep1"
+# A name with a comma is no admin, whichever admins it spans.
+USER_NAME=alice,carol
+expect_error 403 "actions need an admin user" GET "stop=sleep1"
 check "admins: others changed nothing" eval '[ "$(snapshot)" = "$before" ]'
 USER_NAME=alice
 act_ok GET stop sleep1 "admins: alice acts"
