@@ -492,12 +492,9 @@ read_request(const struct config *cfg, struct request *req)
 		return fail(req, 400, "grace goes with stop or restart");
 	if (!req->route->acts)
 		return 0;
-	if (req->head && cfg->post_only)
-		return fail_method(req, "Allow: POST\r\n",
-		    "HEAD never acts; use POST");
-	if (req->head)
-		return fail_method(req, "Allow: GET, POST\r\n",
-		    "HEAD never acts; use GET or POST");
+	if (req->head)		/* no body: Allow says what does act */
+		return fail_method(req, cfg->post_only ? "Allow: POST\r\n" :
+		    "Allow: GET, POST\r\n", "HEAD never acts");
 	return authorize(cfg, req);
 }
 

@@ -627,20 +627,15 @@ has_file_open(pid_t pid, int fd)
 	struct dirent *e;
 	bool found = false;
 	DIR *d;
-	int dfd;
 
 	if (fstat(fd, &file) == -1)
 		return false;
 	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
-	if ((dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return errno != ENOENT || access("/proc/self/fd", F_OK) == -1;
-	if ((d = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return true;
-	}
+	if ((d = opendir(path)) == NULL)
+		return errno != ENOENT || stat("/proc/self/fd", &st) == -1;
 	while (!found && (e = readdir(d)) != NULL)
 		found = e->d_name[0] != '.' &&
-		    fstatat(dfd, e->d_name, &st, 0) == 0 &&
+		    fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
 		    st.st_dev == file.st_dev && st.st_ino == file.st_ino;
 	closedir(d);
 	return found;
