@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
@@ -18,7 +19,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -719,8 +719,7 @@ test_signal_races(void)
 	drop_lock_at_pidfd_open = true;
 	check(pm_act(tmpdir, "race", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "lock dropped before the pidfd: nothing signalled");
-	check(lives(pid),
-	    "... and the former holder lives");
+	check(lives(pid), "... and the former holder lives");
 	end_droppable(pid);
 
 	no_pidfds = true;
@@ -728,8 +727,7 @@ test_signal_races(void)
 	drop_lock_at_pidfd_open = true;
 	check(pm_act(tmpdir, "race", PM_RESTART, 0, &out) == PM_OK && !out.killed,
 	    "without pidfds, lock dropped before kill(): nothing signalled");
-	check(lives(pid),
-	    "... and the former holder lives");
+	check(lives(pid), "... and the former holder lives");
 	end_droppable(pid);
 
 	pid = spawn_droppable("race");
