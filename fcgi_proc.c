@@ -319,14 +319,20 @@ parse_params(struct request *req, char *s)
 	return 0;
 }
 
-/* CONTENT_TYPE must name the form encoding; parameters may follow. */
+/*
+ * CONTENT_TYPE must name the form encoding, alone or before parameters
+ * (RFC 9110 section 8.3.1: type/subtype *( OWS ";" OWS parameter )).
+ */
 static bool
 form_encoded(const char *type)
 {
 	size_t n = sizeof FORM_TYPE - 1;
 
-	return type != NULL && strncasecmp(type, FORM_TYPE, n) == 0 &&
-	    (type[n] == '\0' || type[n] == ';' || type[n] == ' ');
+	if (type == NULL || strncasecmp(type, FORM_TYPE, n) != 0)
+		return false;
+	for (type += n; *type == ' ' || *type == '\t'; type++)
+		continue;
+	return *type == '\0' || *type == ';';
 }
 
 /*
@@ -421,7 +427,7 @@ cross_site(void)
 }
 
 /*
- * The rules an action must pass before anything is touched: the modes,
+ * The rules an action must pass before anything is touched: POST only,
  * the browser's marks, the admin list, the protected names.  Returns 0
  * or the status sent.
  */
@@ -431,8 +437,6 @@ authorize(const struct config *cfg, struct request *req)
 	const char *user = getenv("REMOTE_USER");
 	size_t i;
 
-	if (cfg->read_only)
-		return fail(req, 403, "read-only: actions are disabled");
 	if (cfg->post_only && strcmp(req->method, "POST") != 0)
 		return fail_method(req, "Allow: POST\r\n",
 		    "actions are accepted by POST only");
@@ -492,6 +496,8 @@ read_request(const struct config *cfg, struct request *req)
 		return fail(req, 400, "grace goes with stop or restart");
 	if (!req->route->acts)
 		return 0;
+	if (cfg->read_only)	/* before HEAD: GET would be refused too */
+		return fail(req, 403, "read-only: actions are disabled");
 	if (req->head)		/* no body: Allow says what does act */
 		return fail_method(req, cfg->post_only ? "Allow: POST\r\n" :
 		    "Allow: GET, POST\r\n", "HEAD never acts");
@@ -677,6 +683,7 @@ run_status(const struct config *cfg, struct request *req)
 struct result {
 	int			 status;
 	char			 description[256];
+	bool			 acted;	/* out says what was done */
 	struct pm_outcome	 out;
 	struct pm_proc		 proc;	/* as seen after waiting, if waited */
 };
@@ -703,7 +710,8 @@ describe(enum pm_action action, const struct pm_outcome *out)
  * Watches the process until the action's outcome is seen (stopped: no
  * lock holder; started or restarted: a pid other than the one killed
  * holds the lock), until wait seconds after start.  res->proc is the
- * last state seen; the status stays 200, or is 504 if time ran out.
+ * last state seen; the status stays 200, or is 504 if time ran out, or
+ * the lookup's error if the lockfile went away or became untrusted.
  */
 static void
 await_outcome(const struct config *cfg, const char *name,
@@ -752,11 +760,15 @@ act_one(const struct config *cfg, const struct request *req,
 		return;
 	}
 	res->status = 200;
+	res->acted = true;
 	snprintf(res->description, sizeof res->description, "%s",
 	    describe(action, &res->out));
 }
 
-/* The answer for one name: the original's error object, or what was done. */
+/*
+ * The answer for one name: the original's error object, or what was done
+ * (kept when the wait then failed: the action happened all the same).
+ */
 static void
 write_result(struct json *j, const struct request *req, const char *name,
     const struct result *res)
@@ -766,7 +778,7 @@ write_result(struct json *j, const struct request *req, const char *name,
 	json_int(j, res->status);
 	json_key(j, "name");
 	json_cstring(j, name);
-	if (res->status == 200 || res->status == 504) {
+	if (res->acted) {
 		json_key(j, "action");
 		json_cstring(j, req->route->key);
 		json_key(j, "changed");
@@ -813,7 +825,7 @@ run_action(const struct config *cfg, struct request *req)
 		if (status == 200)
 			status = results[i].status;
 	}
-	if (!req->several && status != 200 && status != 504)
+	if (!req->several && !results[0].acted)
 		fail(req, status, "%s", results[0].description);
 	else {
 		send_headers(req, status, NULL);

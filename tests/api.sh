@@ -114,6 +114,11 @@ request POST "" "start=sleep%32" "application/x-www-form-urlencoded; charset=UTF
 check "POST start, percent-encoded name, content type with a parameter" \
     eval 'status_is 200 && [ "$(lock_field sleep2 2)" = 0 ]'
 wait_state sleep2 running
+request POST "" "stop=sleep2" "application/x-www-form-urlencoded ; charset=UTF-8"
+check "POST stop, content type with space before its parameter" \
+    eval 'status_is 200 && [ "$(lock_field sleep2 2)" = 0xdeadbeef ]'
+request POST "" "start=sleep2"
+wait_state sleep2 running
 
 # --- errors: nothing below may change any lockfile --------------------
 before=$(snapshot)
@@ -147,6 +152,7 @@ expect_error 404 "no process named" GET "restart=sleep"
 expect_error 415 "must be application/x-www-form-urlencoded" POST "" "stop=sleep1" "text/plain"
 expect_error 415 "must be" POST "" "stop=sleep1" "application/json"
 expect_error 415 "must be" POST "" "stop=sleep1" "application/x-www-form-urlencodedX"
+expect_error 415 "must be" POST "" "stop=sleep1" "application/x-www-form-urlencoded x"
 expect_error 415 "must be" POST "" "stop=sleep1" "multipart/form-data; boundary=x"
 expect_error 400 'unknown parameter "x"' POST "" "stop=sleep1&x"
 expect_error 400 "one action per request" POST "stop=sleep1" "stop=sleep2"

@@ -59,7 +59,14 @@ check "restart&wait=5 (POST): a new pid" json_is \
 request GET "start=orphan&wait=1"
 check "start&wait=1 of what no supervisor restarts: 504 with the last state" \
     eval 'status_is 504 && json_is ".status == 504 and .process.state == \"stopped\" and (.description | contains(\"not running again after 1 s\"))"'
-rm -f "$LOCKDIR/procmon.orphan"
+"$TOOLS/lockfile" make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
+(sleep 0.5; rm -f "$LOCKDIR/procmon.orphan") &
+remover=$!
+request GET "start=orphan&wait=5"
+wait "$remover"
+check "start&wait=5, lockfile removed while waiting: 404, with what was done" \
+    json_is '.status == 404 and .action == "start" and .changed == true and
+    (.description | contains("no process named")) and (has("process") | not)'
 expect_error 400 "wait takes whole seconds from 0 to 30" GET "stop=sleep1&wait=31"
 expect_error 400 "wait takes whole seconds" GET "stop=sleep1&wait=-1"
 expect_error 400 "wait takes whole seconds" GET "stop=sleep1&wait=1.5"

@@ -68,6 +68,9 @@ for a in start stop restart; do
 	expect_error 403 "read-only" GET "$a=sleep1"
 	expect_error 403 "read-only" POST "" "$a=sleep2"
 done
+request HEAD "stop=sleep1"
+check "read-only: HEAD of an action is refused as GET is, 403" \
+    eval 'status_is 403 && ! grep -qi "^Allow:" "$T/headers"'
 request GET list
 check "read-only: lists" status_is 200
 check "read-only: nothing changed" eval '[ "$(snapshot)" = "$before" ]'
