@@ -8,20 +8,27 @@
 /* What a family shows of one process: 0 when it has no sample. */
 enum family { UP, START, RUNS, RSS, CPU, THREADS };
 
+/*
+ * Every family's name begins with PREFIX.  The strings sit in the table
+ * itself, each array with room for its NUL: a table of pointers would
+ * cost a relocation per pointer in a position-independent program.
+ */
+#define PREFIX	"procmon_process_"
+
 static const struct {
-	const char	*name, *type, *help;
+	char	name[24], type[8], help[64];
 } families[] = {
-	{ "procmon_process_up", "gauge",
+	{ "up", "gauge",
 	    "1 if the process holds its lockfile's lock, else 0." },
-	{ "procmon_process_start_time_seconds", "gauge",
+	{ "start_time_seconds", "gauge",
 	    "Unix time of its last start, or of its stop when stopped." },
-	{ "procmon_process_runs_total", "counter",
+	{ "runs_total", "counter",
 	    "How many times procmon started it." },
-	{ "procmon_process_resident_memory_bytes", "gauge",
+	{ "resident_memory_bytes", "gauge",
 	    "Resident memory of a running process." },
-	{ "procmon_process_cpu_seconds_total", "counter",
+	{ "cpu_seconds_total", "counter",
 	    "User and system CPU time of a running process." },
-	{ "procmon_process_threads", "gauge",
+	{ "threads", "gauge",
 	    "Threads of a running process." },
 };
 
@@ -60,7 +67,7 @@ write_sample(FILE *out, enum family f, const struct pm_proc *p,
 
 	if (f >= RSS && !known)
 		return;		/* absent, not zero */
-	fprintf(out, "%s{name=\"", families[f].name);
+	fprintf(out, PREFIX "%s{name=\"", families[f].name);
 	write_label(out, p->name);
 	fputs("\"} ", out);
 	switch (f) {
@@ -101,8 +108,9 @@ metrics_write(FILE *out, const struct pm_list *list)
 		    proc_stat_read(list->procs[i].lock.pid, &stats[i]) == -1)
 			stats[i].threads = 0;
 	for (f = 0; f < sizeof families / sizeof families[0]; f++) {
-		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", families[f].name,
-		    families[f].help, families[f].name, families[f].type);
+		fprintf(out, "# HELP " PREFIX "%s %s\n# TYPE " PREFIX "%s %s\n",
+		    families[f].name, families[f].help, families[f].name,
+		    families[f].type);
 		for (i = 0; i < list->count; i++)
 			write_sample(out, (enum family)f, &list->procs[i],
 			    &stats[i]);
