@@ -932,6 +932,26 @@ shut_out_caller(void)
 	signal(SIGTTOU, SIG_IGN);
 }
 
+/*
+ * -p: names as a request spells them, separated by commas, or none.  A
+ * name it could never match ("a, b" has " b") would leave a process
+ * unprotected without a word.
+ */
+static bool
+valid_names(const char *list)
+{
+	const char *comma;
+
+	while (*list != '\0') {
+		comma = strchr(list, ',');
+		if (!valid_name(list, comma != NULL ? (size_t)(comma - list) :
+		    strlen(list)) || (comma != NULL && comma[1] == '\0'))
+			return false;
+		list = comma != NULL ? comma + 1 : "";
+	}
+	return true;
+}
+
 static void
 parse_options(int argc, char **argv, struct config *cfg)
 {
@@ -970,6 +990,9 @@ parse_options(int argc, char **argv, struct config *cfg)
 			cfg->limit = (size_t)n;
 			break;
 		case 'p':
+			if (!valid_names(optarg))
+				die("-p takes process names separated by "
+				    "commas, or nothing");
 			cfg->protected = optarg;
 			break;
 		case 'P':

@@ -34,10 +34,20 @@ out=$(cd "$T" && env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN"
 check "QUERY_STRING=list ./fcgi_proc, no REQUEST_METHOD, acts as GET" \
     eval '[ "$(printf "%s" "$out" | head -1)" = "$(printf "Status: 200 OK\r")" ]'
 check "-h prints usage and succeeds" eval '${RUN:-} "$BIN" -h | grep -q "^usage: fcgi_proc"'
-for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra"; do
+for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra" "-p a,,b" \
+    "-p a," "-p ,a" "-p ../x" "-p .a"; do
 	${RUN:-} "$BIN" $bad >/dev/null 2>&1
 	rc=$?
 	check "option '$bad' is refused with status 2" eval '[ $rc = 2 ]'
+done
+env -i QUERY_STRING=list ${RUN:-} "$BIN" -p "procmon1, procmon2" >"$T/out" 2>"$T/err"
+rc=$?
+check "-p 'procmon1, procmon2' (a name that could never match) is refused" \
+    eval '[ $rc = 2 ] && [ ! -s "$T/out" ] && grep -q "^fcgi_proc: -p takes process names" "$T/err"'
+for good in "" "procmon1" "a.b,c_d,E-1"; do
+	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -p "$good" >"$T/out"
+	split_response "$T/out"
+	check "-p '$good' is taken" status_is 200
 done
 env -i QUERY_STRING='stop=%zz' PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v \
     >/dev/null 2>"$T/err"
