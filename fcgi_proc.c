@@ -710,8 +710,9 @@ describe(enum pm_action action, const struct pm_outcome *out)
  * Watches the process until the action's outcome is seen (stopped: no
  * lock holder; started or restarted: a pid other than the one killed
  * holds the lock), until wait seconds after start.  res->proc is the
- * last state seen; the status stays 200, or is 504 if time ran out, or
- * the lookup's error if the lockfile went away or became untrusted.
+ * last state seen; the status stays 200, or is 504 if time ran out, 409
+ * if procmon is removing what was to run again, or the lookup's error if
+ * the lockfile went away or became untrusted.
  */
 static void
 await_outcome(const struct config *cfg, const char *name,
@@ -732,6 +733,13 @@ await_outcome(const struct config *cfg, const char *name,
 		if (action == PM_STOP ? !pm_running(p) :
 		    pm_running(p) && p->lock.pid != res->out.killed)
 			return;
+		if (action != PM_STOP &&
+		    p->lock.terminate == PM_TERMINATE_DELETE) {
+			/* procmon will not start it again: say so now */
+			res->status = explain(PM_DELETING, name,
+			    res->description, sizeof res->description);
+			return;
+		}
 		if (elapsed_ns(start) >= wait * 1000000000LL) {
 			res->status = 504;
 			snprintf(res->description, sizeof res->description,
