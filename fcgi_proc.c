@@ -940,19 +940,27 @@ shut_out_caller(void)
 	signal(SIGTTOU, SIG_IGN);
 }
 
+/* A user name as -a lists it: spaces around it would never match. */
+static bool
+valid_user(const char *s, size_t len)
+{
+	return len > 0 && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
+	    s[len - 1] != '\t';
+}
+
 /*
- * -p: names as a request spells them, separated by commas, or none.  A
- * name it could never match ("a, b" has " b") would leave a process
- * unprotected without a word.
+ * -p and -a: items separated by commas alone, each valid, or no item.
+ * An item no request could match ("a, b" has " b") would leave a
+ * process unprotected, or an admin refused, without a word.
  */
 static bool
-valid_names(const char *list)
+valid_list(const char *list, bool (*valid)(const char *, size_t))
 {
 	const char *comma;
 
 	while (*list != '\0') {
 		comma = strchr(list, ',');
-		if (!valid_name(list, comma != NULL ? (size_t)(comma - list) :
+		if (!valid(list, comma != NULL ? (size_t)(comma - list) :
 		    strlen(list)) || (comma != NULL && comma[1] == '\0'))
 			return false;
 		list = comma != NULL ? comma + 1 : "";
@@ -977,6 +985,8 @@ parse_options(int argc, char **argv, struct config *cfg)
 	while ((c = getopt(argc, argv, "a:d:hl:p:Prv")) != -1) {
 		switch (c) {
 		case 'a':
+			if (!valid_list(optarg, valid_user))
+				die("-a takes user names separated by commas");
 			cfg->admins = optarg;
 			break;
 		case 'd':
@@ -998,7 +1008,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 			cfg->limit = (size_t)n;
 			break;
 		case 'p':
-			if (!valid_names(optarg))
+			if (!valid_list(optarg, valid_name))
 				die("-p takes process names separated by "
 				    "commas, or nothing");
 			cfg->protected = optarg;

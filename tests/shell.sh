@@ -35,7 +35,7 @@ check "QUERY_STRING=list ./fcgi_proc, no REQUEST_METHOD, acts as GET" \
     eval '[ "$(printf "%s" "$out" | head -1)" = "$(printf "Status: 200 OK\r")" ]'
 check "-h prints usage and succeeds" eval '${RUN:-} "$BIN" -h | grep -q "^usage: fcgi_proc"'
 for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra" "-p a,,b" \
-    "-p a," "-p ,a" "-p ../x" "-p .a"; do
+    "-p a," "-p ,a" "-p ../x" "-p .a" "-a a,,b" "-a a," "-a ,a"; do
 	${RUN:-} "$BIN" $bad >/dev/null 2>&1
 	rc=$?
 	check "option '$bad' is refused with status 2" eval '[ $rc = 2 ]'
@@ -44,6 +44,13 @@ env -i QUERY_STRING=list ${RUN:-} "$BIN" -p "procmon1, procmon2" >"$T/out" 2>"$T
 rc=$?
 check "-p 'procmon1, procmon2' (a name that could never match) is refused" \
     eval '[ $rc = 2 ] && [ ! -s "$T/out" ] && grep -q "^fcgi_proc: -p takes process names" "$T/err"'
+env -i QUERY_STRING=list ${RUN:-} "$BIN" -a "alice, carol" >"$T/out" 2>"$T/err"
+rc=$?
+check "-a 'alice, carol' (a user who could never match) is refused" \
+    eval '[ $rc = 2 ] && [ ! -s "$T/out" ] && grep -q "^fcgi_proc: -a takes user names" "$T/err"'
+env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -a "alice,carol ann" >"$T/out"
+split_response "$T/out"
+check "-a 'alice,carol ann' (a space inside a name) is taken" status_is 200
 for good in "" "procmon1" "a.b,c_d,E-1"; do
 	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -p "$good" >"$T/out"
 	split_response "$T/out"
