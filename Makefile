@@ -51,9 +51,11 @@ $(O)/.build-flags: FORCE
 
 # Test programs: unit tests of the three library modules, the
 # procmon-faithful supervisor, and a helper that asks who holds a lock.
-# --wrap lets the tests step in between a lock check and the signal.
+# --wrap lets the tests step in between a lock check and the signal, and
+# between a failed open and a look at the file.
 $(O)/unit: tests/unit.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--wrap=syscall -I. -o $@ \
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--wrap=syscall -Wl,--wrap=fstatat \
+	    -I. -o $@ \
 	    tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
 
 $(O)/pmsup: tests/pmsup.c $(O)/.build-flags

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #ifdef __linux__
 #include <sys/inotify.h>
 #include <sys/syscall.h>
@@ -64,7 +65,9 @@ trusted(const struct stat *st)
  * Opens a lockfile, without following a symlink and without waiting (on a
  * FIFO, or on another user's lease), and keeps it only if trusted().  A
  * file we may not open, or may not open now, is an error only when it is
- * one we would have trusted.
+ * one we would have trusted: not one removed meanwhile (a user may
+ * break its own lease so), nor one we may not even stat (a user's FUSE
+ * mount over its own file).
  */
 static enum pm_status
 open_lockfile(int dirfd, const char *file, int mode, int *fdp)
@@ -80,8 +83,10 @@ open_lockfile(int dirfd, const char *file, int mode, int *fdp)
 		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
 			return PM_UNTRUSTED;
 		saved = errno;
-		if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    !trusted(&st))
+		if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			/* gone meanwhile, or not even to be looked at */
+			return errno == ENOENT ? PM_UNKNOWN : PM_UNTRUSTED;
+		if (!trusted(&st))
 			return PM_UNTRUSTED;
 		errno = saved;
 		return sys_error("cannot open", file);
@@ -611,18 +616,49 @@ holds_lock(int fd, pid_t pid)
 }
 
 /*
+ * True if the descriptor whose /proc/PID/fdinfo entry is name holds a
+ * POSIX write lock on the file the kernel writes as id.  The kernel lists
+ * there only the locks taken through that open file by that process's
+ * table of open files.
+ */
+static bool
+fdinfo_locks(int dir, const char *name, const char *id)
+{
+	char info[1024], *line, *next;
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, info, sizeof info - 1);
+	close(fd);
+	info[n > 0 ? n : 0] = '\0';
+	for (line = info; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strncmp(line, "lock:", 5) == 0 &&
+		    strstr(line, " POSIX ") != NULL &&
+		    strstr(line, " WRITE ") != NULL && strstr(line, id) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
  * A lock belongs to a table of open files, not to a process: one that
  * shared its table with a child (clone without CLONE_THREAD) can die and
  * leave the lock held, still under its pid, and once that pid is reused
- * F_GETLK names a stranger.  The real holder has the file open, so before
- * a signal the pid's descriptors are looked at.  False only if the pid
- * is gone or has no descriptor for the file; where /proc cannot say
- * (not mounted, or not readable by us), the lock's word stands.
+ * F_GETLK names a stranger.  Having the file open would prove nothing
+ * (anyone may open it O_PATH), so before a signal the pid's descriptors
+ * are asked, through /proc/PID/fdinfo, whether one holds the lock itself;
+ * that never touches the files they name.  False if the pid is gone or
+ * none does; where /proc cannot say (not mounted, or not readable by us),
+ * the lock's word stands.
  */
 static bool
-has_file_open(pid_t pid, int fd)
+owns_lock(pid_t pid, int fd)
 {
-	char path[32];
+	char path[32], id[48];
 	struct stat file, st;
 	struct dirent *e;
 	bool found = false;
@@ -630,13 +666,15 @@ has_file_open(pid_t pid, int fd)
 
 	if (fstat(fd, &file) == -1)
 		return false;
-	snprintf(path, sizeof path, "/proc/%ld/fd", (long)pid);
+	/* As fs/locks.c writes it: " major:minor:inode ", in hex, hex, decimal */
+	snprintf(id, sizeof id, " %02x:%02x:%lu ", major(file.st_dev),
+	    minor(file.st_dev), (unsigned long)file.st_ino);
+	snprintf(path, sizeof path, "/proc/%ld/fdinfo", (long)pid);
 	if ((d = opendir(path)) == NULL)
-		return errno != ENOENT || stat("/proc/self/fd", &st) == -1;
+		return errno != ENOENT || stat("/proc/self/fdinfo", &st) == -1;
 	while (!found && (e = readdir(d)) != NULL)
 		found = e->d_name[0] != '.' &&
-		    fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
-		    st.st_dev == file.st_dev && st.st_ino == file.st_ino;
+		    fdinfo_locks(dirfd(d), e->d_name, id);
 	closedir(d);
 	return found;
 }
@@ -677,7 +715,7 @@ end_holder(int fd, pid_t pid, unsigned grace)
 			return -1;
 	}
 #endif
-	while (holds_lock(fd, pid) && has_file_open(pid, fd)) {
+	while (holds_lock(fd, pid) && owns_lock(pid, fd)) {
 		if (send_signal(pidfd, pid, sig) == -1) {
 			sent = errno == ESRCH ? sent : -1;
 			break;

@@ -684,6 +684,33 @@ __wrap_syscall(long number, ...)
 	return __real_syscall(number, a, b, c, d);
 }
 
+/*
+ * Wrapping fstatat() lets a test play the user who owns a file that
+ * fcgi_proc could not open: it removes the file just before fcgi_proc
+ * looks at it (breaking its own lease, say), or it makes looking fail
+ * (a FUSE mount of its own over the file answers root EACCES).
+ */
+int	__real_fstatat(int, const char *, struct stat *, int);
+int	__wrap_fstatat(int, const char *, struct stat *, int);
+
+static const char *remove_at_fstatat, *refuse_fstatat;
+
+int
+__wrap_fstatat(int dir, const char *file, struct stat *st, int flags)
+{
+	if (remove_at_fstatat != NULL &&
+	    strcmp(file, remove_at_fstatat) == 0) {
+		remove_at_fstatat = NULL;
+		if (unlinkat(dir, file, 0) == -1)
+			exit(1);
+	}
+	if (refuse_fstatat != NULL && strcmp(file, refuse_fstatat) == 0) {
+		errno = EACCES;
+		return -1;
+	}
+	return __real_fstatat(dir, file, st, flags);
+}
+
 /* A holder of name's lock that drops it when the test says so. */
 static pid_t
 spawn_droppable(const char *name)
@@ -805,6 +832,8 @@ test_lock_outlives_holder(void)
 	struct pm_list l;
 	const struct pm_proc *p;
 	pid_t gone, sharer, stranger;
+	char path[512];
+	int opath;
 
 	write_lockfile("vanished", 0, 0, 1, time(NULL), "x", 1, 0600);
 	gone = spawn_vanished_holder("vanished", &sharer);
@@ -820,13 +849,27 @@ test_lock_outlives_holder(void)
 	if (stranger != gone) {
 		printf("skip - a stranger under the vanished holder's pid: "
 		    "clone3 set_tid not allowed here\n");
-	} else {
-		check(pm_act(tmpdir, "vanished", PM_STOP, 0, &out) == PM_OK &&
-		    !out.killed, "stop: the stranger now under the lock's pid "
-		    "is not signalled");
-		check(lives(stranger), "... and lives");
-		reap(stranger);
+		kill(sharer, SIGKILL);
+		return;
 	}
+	check(pm_act(tmpdir, "vanished", PM_STOP, 0, &out) == PM_OK &&
+	    !out.killed, "stop: the stranger now under the lock's pid "
+	    "is not signalled");
+	check(lives(stranger), "... and lives");
+	reap(stranger);
+
+	/* O_PATH needs no right on the file: anyone may have it open so. */
+	path_of(path, sizeof path, "vanished");
+	if ((opath = open(path, O_PATH | O_CLOEXEC)) == -1)
+		exit(1);
+	if ((stranger = (pid_t)syscall(SYS_clone3, &args, sizeof args)) == 0)
+		linger(NULL);		/* with the descriptor, as a fork */
+	close(opath);
+	check(stranger == gone && pm_act(tmpdir, "vanished", PM_STOP, 0,
+	    &out) == PM_OK && !out.killed, "stop: a stranger with the "
+	    "lockfile open (O_PATH) under the lock's pid is not signalled");
+	check(lives(stranger), "... and lives");
+	reap(stranger);
 	kill(sharer, SIGKILL);
 }
 
@@ -858,6 +901,8 @@ test_odd_files(void)
 			exit(1);
 		close(fd);
 		if ((leaser = fork()) == 0) {
+			/* Deaf to the break: the lease holds for the test. */
+			signal(SIGIO, SIG_IGN);
 			if (setgid(65534) == -1 || setuid(65534) == -1 ||
 			    (fd = open(path, O_RDWR)) == -1 ||
 			    fcntl(fd, F_SETLEASE, F_WRLCK) == -1 ||
@@ -888,9 +933,26 @@ test_odd_files(void)
 	    kill(ofd, 0) == 0, "restart of an OFD-locked entry signals nothing");
 	check(pm_act(tmpdir, "leased", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "leased foreign file refused");
-	reap(ofd);
-	if (leaser > 0)
+	if (leaser > 0) {
+		path_of(path, sizeof path, "leased");
+		check(open(path, O_RDONLY | O_NONBLOCK) == -1 &&
+		    errno == EWOULDBLOCK, "the lease still bars opening");
+		refuse_fstatat = "procmon.leased";
+		check(pm_list(tmpdir, &l) == PM_OK && find(&l, "leased") == NULL,
+		    "a file that can be neither opened nor looked at is left "
+		    "out, the list goes on: %s", pm_error());
+		pm_list_free(&l);
+		check(pm_act(tmpdir, "leased", PM_STOP, 0, &out) ==
+		    PM_UNTRUSTED, "... and refused");
+		refuse_fstatat = NULL;
+		remove_at_fstatat = "procmon.leased";
+		check(pm_list(tmpdir, &l) == PM_OK && find(&l, "leased") == NULL,
+		    "a file removed between a failed open and a look is left "
+		    "out, the list goes on: %s", pm_error());
+		pm_list_free(&l);
 		reap(leaser);
+	}
+	reap(ofd);
 }
 
 /* Open descriptors of this process. */
