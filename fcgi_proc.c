@@ -47,6 +47,7 @@ struct config {
 	const char	*protected;	/* -p: names never stopped */
 	char		*query;		/* request buffers, limit + 1 bytes */
 	char		*body;
+	char		*logged_body;	/* -v: the body as read, unparsed */
 };
 
 struct request;
@@ -69,6 +70,7 @@ struct request {
 	int			 wait;		/* seconds, or -1 if not given */
 	int			 grace;		/* seconds, or -1 if not given */
 	int			 status;	/* as answered, for the log */
+	const char		*body;		/* as read, for the log, or NULL */
 };
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -361,6 +363,8 @@ read_body(const struct config *cfg, struct request *req)
 	if (memchr(cfg->body, '\0', n) != NULL)
 		return fail(req, 400, "NUL byte in request body");
 	cfg->body[n] = '\0';
+	if (cfg->logged_body != NULL)	/* parsing takes the body apart */
+		req->body = memcpy(cfg->logged_body, cfg->body, n + 1);
 	return 0;
 }
 
@@ -860,23 +864,40 @@ run_action(const struct config *cfg, struct request *req)
 		free(results[i].proc.name);
 }
 
-/* One line per request on stderr, the web server's error log. */
+/* s between quotes, every byte that could mislead a reader as \xHH. */
 static void
-log_request(const struct request *req)
+log_quoted(const char *s)
 {
-	const char *query = getenv("QUERY_STRING");
 	size_t i;
 
-	fprintf(stderr, "fcgi_proc: %d %.8s \"", req->status, req->method);
-	for (i = 0; query != NULL && query[i] != '\0' && i < 200; i++) {
-		unsigned char c = (unsigned char)query[i];
+	putc('"', stderr);
+	for (i = 0; s[i] != '\0' && i < 200; i++) {
+		unsigned char c = (unsigned char)s[i];
 
 		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\')
 			putc(c, stderr);
 		else
 			fprintf(stderr, "\\x%02x", c);
 	}
-	fputs(query != NULL && query[i] != '\0' ? "...\"\n" : "\"\n", stderr);
+	fputs(s[i] != '\0' ? "...\"" : "\"", stderr);
+}
+
+/*
+ * One line per request on stderr, the web server's error log: status,
+ * method, the query string and, for a POST, the body as read.
+ */
+static void
+log_request(const struct request *req)
+{
+	const char *query = getenv("QUERY_STRING");
+
+	fprintf(stderr, "fcgi_proc: %d %.8s ", req->status, req->method);
+	log_quoted(query != NULL ? query : "");
+	if (req->body != NULL) {
+		putc(' ', stderr);
+		log_quoted(req->body);
+	}
+	putc('\n', stderr);
 }
 
 /*
@@ -1087,7 +1108,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	if ((cfg.query = malloc(cfg.limit + 1)) == NULL ||
-	    (cfg.body = malloc(cfg.limit + 1)) == NULL)
+	    (cfg.body = malloc(cfg.limit + 1)) == NULL ||
+	    (cfg.verbose && (cfg.logged_body = malloc(cfg.limit + 1)) == NULL))
 		die("out of memory");
 	while (!stop_requested && FCGI_Accept() >= 0) {
 		struct request req = { 0 };
@@ -1102,6 +1124,7 @@ main(int argc, char **argv)
 	}
 	free(cfg.query);
 	free(cfg.body);
+	free(cfg.logged_body);
 	pm_list_free(&last.list);
 	json_buf_free(&last.body);
 	proc_stat_release();

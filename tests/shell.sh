@@ -62,6 +62,15 @@ check "-v logs the request to stderr" \
     grep -qx 'fcgi_proc: 400 GET "stop=%zz"' "$T/err"
 env -i QUERY_STRING="$(printf 'stop=a\tb"')" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
 check "-v escapes what it logs" grep -qx 'fcgi_proc: 400 GET "stop=a\\x09b\\x22"' "$T/err"
+printf 'stop=no%%20such' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=14 \
+    CONTENT_TYPE=application/x-www-form-urlencoded QUERY_STRING=wait=1 \
+    PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
+check "-v logs a POST's body as read, after the query string" \
+    grep -qx 'fcgi_proc: 400 POST "wait=1" "stop=no%20such"' "$T/err"
+printf 'stop=nosuch' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=11 \
+    CONTENT_TYPE=text/plain PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v \
+    >/dev/null 2>"$T/err"
+check "-v logs no body it refused to read" grep -qx 'fcgi_proc: 415 POST ""' "$T/err"
 env -i QUERY_STRING=list ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
 check "-l 4 takes a 4-byte query" status_is 200
 env -i QUERY_STRING=list= ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
