@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #ifdef __linux__
 #include <sys/inotify.h>
 #include <sys/syscall.h>
@@ -616,13 +615,13 @@ holds_lock(int fd, pid_t pid)
 }
 
 /*
- * True if the descriptor whose /proc/PID/fdinfo entry is name holds a
- * POSIX write lock on the file the kernel writes as id.  The kernel lists
+ * True if descriptor name of /proc/PID/fdinfo (dir) holds a POSIX write
+ * lock on an inode numbered as ino says (":12345 ").  The kernel lists
  * there only the locks taken through that open file by that process's
  * table of open files.
  */
 static bool
-fdinfo_locks(int dir, const char *name, const char *id)
+fdinfo_locks(int dir, const char *name, const char *ino)
 {
 	char info[1024], *line, *next;
 	ssize_t n;
@@ -638,7 +637,7 @@ fdinfo_locks(int dir, const char *name, const char *id)
 			*next++ = '\0';
 		if (strncmp(line, "lock:", 5) == 0 &&
 		    strstr(line, " POSIX ") != NULL &&
-		    strstr(line, " WRITE ") != NULL && strstr(line, id) != NULL)
+		    strstr(line, " WRITE ") != NULL && strstr(line, ino) != NULL)
 			return true;
 	}
 	return false;
@@ -650,15 +649,19 @@ fdinfo_locks(int dir, const char *name, const char *id)
  * leave the lock held, still under its pid, and once that pid is reused
  * F_GETLK names a stranger.  Having the file open would prove nothing
  * (anyone may open it O_PATH), so before a signal the pid's descriptors
- * are asked, through /proc/PID/fdinfo, whether one holds the lock itself;
- * that never touches the files they name.  False if the pid is gone or
- * none does; where /proc cannot say (not mounted, or not readable by us),
- * the lock's word stands.
+ * are asked, through /proc/PID/fdinfo, whether one holds the lock itself.
+ * A lock line names the inode by device and number, the device as the
+ * file system sees itself (not always what stat says, on btrfs say), so
+ * only the number is matched there, and a descriptor that matches is
+ * then compared with ours by stat: other descriptors, and the files they
+ * name, are never touched.  False if the pid is gone or none holds the
+ * lock; where /proc cannot say (not mounted, or not readable by us), the
+ * lock's word stands.
  */
 static bool
 owns_lock(pid_t pid, int fd)
 {
-	char path[32], id[48];
+	char path[48], ino[32];
 	struct stat file, st;
 	struct dirent *e;
 	bool found = false;
@@ -666,15 +669,19 @@ owns_lock(pid_t pid, int fd)
 
 	if (fstat(fd, &file) == -1)
 		return false;
-	/* As fs/locks.c writes it: " major:minor:inode ", in hex, hex, decimal */
-	snprintf(id, sizeof id, " %02x:%02x:%lu ", major(file.st_dev),
-	    minor(file.st_dev), (unsigned long)file.st_ino);
+	snprintf(ino, sizeof ino, ":%lu ", (unsigned long)file.st_ino);
 	snprintf(path, sizeof path, "/proc/%ld/fdinfo", (long)pid);
 	if ((d = opendir(path)) == NULL)
 		return errno != ENOENT || stat("/proc/self/fdinfo", &st) == -1;
-	while (!found && (e = readdir(d)) != NULL)
-		found = e->d_name[0] != '.' &&
-		    fdinfo_locks(dirfd(d), e->d_name, id);
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' ||
+		    !fdinfo_locks(dirfd(d), e->d_name, ino))
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)pid,
+		    e->d_name);
+		found = stat(path, &st) == 0 && st.st_dev == file.st_dev &&
+		    st.st_ino == file.st_ino;
+	}
 	closedir(d);
 	return found;
 }
