@@ -864,14 +864,13 @@ run_action(const struct config *cfg, struct request *req)
 		free(results[i].proc.name);
 }
 
-/* s between quotes, every byte that could mislead a reader as \xHH. */
+/* s with every byte that could mislead a reader as \xHH, cut after max. */
 static void
-log_quoted(const char *s)
+log_escaped(const char *s, size_t max)
 {
 	size_t i;
 
-	putc('"', stderr);
-	for (i = 0; s[i] != '\0' && i < 200; i++) {
+	for (i = 0; s[i] != '\0' && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\')
@@ -879,7 +878,8 @@ log_quoted(const char *s)
 		else
 			fprintf(stderr, "\\x%02x", c);
 	}
-	fputs(s[i] != '\0' ? "...\"" : "\"", stderr);
+	if (s[i] != '\0')
+		fputs("...", stderr);
 }
 
 /*
@@ -891,11 +891,15 @@ log_request(const struct request *req)
 {
 	const char *query = getenv("QUERY_STRING");
 
-	fprintf(stderr, "fcgi_proc: %d %.8s ", req->status, req->method);
-	log_quoted(query != NULL ? query : "");
+	fprintf(stderr, "fcgi_proc: %d ", req->status);
+	log_escaped(req->method, 8);
+	fputs(" \"", stderr);
+	log_escaped(query != NULL ? query : "", 200);
+	putc('"', stderr);
 	if (req->body != NULL) {
-		putc(' ', stderr);
-		log_quoted(req->body);
+		fputs(" \"", stderr);
+		log_escaped(req->body, 200);
+		putc('"', stderr);
 	}
 	putc('\n', stderr);
 }

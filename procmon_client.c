@@ -644,45 +644,84 @@ fdinfo_locks(int dir, const char *name, const char *ino)
 }
 
 /*
+ * Whether this kernel lists locks in fdinfo (Linux 4.1 on): asked once,
+ * of a lock taken on a pipe of our own.  A probe that could not be made
+ * (out of descriptors) is not remembered.
+ */
+static bool
+fdinfo_lists_locks(void)
+{
+	static int listed = -1;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+	    .l_start = 0, .l_len = 1 };
+	char name[32], ino[32];
+	struct stat st;
+	int p[2];
+
+	if (listed != -1 || pipe(p) == -1)
+		return listed == 1;
+	if (fcntl(p[1], F_SETLK, &fl) == 0 && fstat(p[1], &st) == 0) {
+		snprintf(name, sizeof name, "/proc/self/fdinfo/%d", p[1]);
+		snprintf(ino, sizeof ino, ":%lu ", (unsigned long)st.st_ino);
+		listed = fdinfo_locks(AT_FDCWD, name, ino);
+	}
+	close(p[0]);
+	close(p[1]);
+	return listed == 1;
+}
+
+/*
  * A lock belongs to a table of open files, not to a process: one that
  * shared its table with a child (clone without CLONE_THREAD) can die and
  * leave the lock held, still under its pid, and once that pid is reused
  * F_GETLK names a stranger.  Having the file open would prove nothing
  * (anyone may open it O_PATH), so before a signal the pid's descriptors
- * are asked, through /proc/PID/fdinfo, whether one holds the lock itself.
- * A lock line names the inode by device and number, the device as the
- * file system sees itself (not always what stat says, on btrfs say), so
- * only the number is matched there, and a descriptor that matches is
- * then compared with ours by stat: other descriptors, and the files they
- * name, are never touched.  False if the pid is gone or none holds the
- * lock; where /proc cannot say (not mounted, or not readable by us), the
- * lock's word stands.
+ * are asked, through fdinfo, whether one holds the lock itself.  A lock
+ * line names the inode by device and number, the device as the file
+ * system sees itself (not always what stat says: btrfs), so only the
+ * number is matched there, and a descriptor that matches is then compared
+ * with ours by stat; other descriptors, and the files they name, are not
+ * touched.  Where the kernel lists no locks in fdinfo, the descriptors
+ * are compared by stat alone.  The table is read through the first
+ * thread that shows one: a process whose main thread has ended shows
+ * none under its own pid.  False if the pid is gone or no descriptor of
+ * it has the lock; where /proc cannot say (not mounted, or the process
+ * hidden from us), the lock's word stands.
  */
 static bool
 owns_lock(pid_t pid, int fd)
 {
-	char path[48], ino[32];
+	char path[80], ino[32];
+	struct dirent *t, *e;
 	struct stat file, st;
-	struct dirent *e;
-	bool found = false;
-	DIR *d;
+	bool listed = fdinfo_lists_locks(), found = false, shown = false;
+	DIR *tasks, *d;
 
 	if (fstat(fd, &file) == -1)
 		return false;
 	snprintf(ino, sizeof ino, ":%lu ", (unsigned long)file.st_ino);
-	snprintf(path, sizeof path, "/proc/%ld/fdinfo", (long)pid);
-	if ((d = opendir(path)) == NULL)
-		return errno != ENOENT || stat("/proc/self/fdinfo", &st) == -1;
-	while (!found && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' ||
-		    !fdinfo_locks(dirfd(d), e->d_name, ino))
+	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+	if ((tasks = opendir(path)) == NULL)
+		return errno != ENOENT || kill(pid, 0) == 0 || errno == EPERM;
+	while (!shown && (t = readdir(tasks)) != NULL) {
+		snprintf(path, sizeof path, "/proc/%ld/task/%.16s/fdinfo",
+		    (long)pid, t->d_name);
+		if (t->d_name[0] == '.' || (d = opendir(path)) == NULL)
 			continue;
-		snprintf(path, sizeof path, "/proc/%ld/fd/%.16s", (long)pid,
-		    e->d_name);
-		found = stat(path, &st) == 0 && st.st_dev == file.st_dev &&
-		    st.st_ino == file.st_ino;
+		while (!found && (e = readdir(d)) != NULL) {
+			if (e->d_name[0] == '.')
+				continue;
+			shown = true;
+			if (listed && !fdinfo_locks(dirfd(d), e->d_name, ino))
+				continue;
+			snprintf(path, sizeof path, "/proc/%ld/task/%.16s/fd/%.16s",
+			    (long)pid, t->d_name, e->d_name);
+			found = stat(path, &st) == 0 &&
+			    st.st_dev == file.st_dev && st.st_ino == file.st_ino;
+		}
+		closedir(d);
 	}
-	closedir(d);
+	closedir(tasks);
 	return found;
 }
 

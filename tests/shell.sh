@@ -71,6 +71,10 @@ printf 'stop=nosuch' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=11 \
     CONTENT_TYPE=text/plain PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v \
     >/dev/null 2>"$T/err"
 check "-v logs no body it refused to read" grep -qx 'fcgi_proc: 415 POST ""' "$T/err"
+env -i REQUEST_METHOD="$(printf 'P\n"\033x')" QUERY_STRING=list \
+    PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
+check "-v escapes the method too: one line, no control bytes" \
+    eval '[ "$(wc -l <"$T/err")" = 1 ] && grep -qx "fcgi_proc: 405 P\\\\x0a\\\\x22\\\\x1bx \"list\"" "$T/err"'
 env -i QUERY_STRING=list ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
 check "-l 4 takes a 4-byte query" status_is 200
 env -i QUERY_STRING=list= ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"

@@ -5,8 +5,10 @@
  */
 #define _GNU_SOURCE	/* F_OFD_SETLK, F_SETLEASE: Linux tests */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -346,7 +348,33 @@ set_pid(const char *name, pid_t pid)
 }
 
 /* How a test child holds name's lockfile. */
-enum hold { HOLD_NONE, HOLD_LOCK, HOLD_OFD_LOCK };
+enum hold { HOLD_NONE, HOLD_LOCK, HOLD_OFD_LOCK, HOLD_LOCK_LEADER_GONE };
+
+/*
+ * The second thread of a holder whose main thread ends: it says so once
+ * the process's own /proc/PID/fd shows nothing, then lives on.
+ */
+static void *
+outlive_leader(void *ready)
+{
+	struct dirent *e;
+	int n;
+	DIR *d;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	do {
+		usleep(1000);
+		if ((d = opendir("/proc/self/fd")) == NULL)
+			_exit(1);
+		for (n = 0; (e = readdir(d)) != NULL; )
+			n += e->d_name[0] != '.';
+		closedir(d);
+	} while (n > 0);
+	if (write((int)(intptr_t)ready, "x", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
 
 static int unlock_pipe[2] = { -1, -1 }, unlocked_pipe[2] = { -1, -1 };
 
@@ -378,6 +406,15 @@ spawn(const char *name, enum hold hold)
 		if (hold != HOLD_NONE && ((fd = open(path, O_RDWR)) == -1 ||
 		    fcntl(fd, cmd, &fl) == -1))
 			_exit(1);
+		if (hold == HOLD_LOCK_LEADER_GONE) {
+			pthread_t thread;
+
+			/* by value: this thread's stack ends with it */
+			if (pthread_create(&thread, NULL, outlive_leader,
+			    (void *)(intptr_t)ready[1]) != 0)
+				_exit(1);
+			pthread_exit(NULL);
+		}
 		if (write(ready[1], "x", 1) != 1)
 			_exit(1);
 		for (;;) {
@@ -694,6 +731,7 @@ int	__real_fstatat(int, const char *, struct stat *, int);
 int	__wrap_fstatat(int, const char *, struct stat *, int);
 
 static const char *remove_at_fstatat, *refuse_fstatat;
+static int fstatat_refused;
 
 int
 __wrap_fstatat(int dir, const char *file, struct stat *st, int flags)
@@ -705,6 +743,7 @@ __wrap_fstatat(int dir, const char *file, struct stat *st, int flags)
 			exit(1);
 	}
 	if (refuse_fstatat != NULL && strcmp(file, refuse_fstatat) == 0) {
+		fstatat_refused++;
 		errno = EACCES;
 		return -1;
 	}
@@ -865,12 +904,31 @@ test_lock_outlives_holder(void)
 	if ((stranger = (pid_t)syscall(SYS_clone3, &args, sizeof args)) == 0)
 		linger(NULL);		/* with the descriptor, as a fork */
 	close(opath);
+	if (stranger == -1)
+		exit(1);
 	check(stranger == gone && pm_act(tmpdir, "vanished", PM_STOP, 0,
 	    &out) == PM_OK && !out.killed, "stop: a stranger with the "
 	    "lockfile open (O_PATH) under the lock's pid is not signalled");
 	check(lives(stranger), "... and lives");
 	reap(stranger);
 	kill(sharer, SIGKILL);
+}
+
+/* Threads share the table of open files; /proc shows it through each. */
+static void
+test_leader_gone(void)
+{
+	struct pm_outcome out;
+	pid_t pid;
+
+	write_lockfile("leaderless", 0, 0, 1, time(NULL), "x", 1, 0600);
+	pid = spawn("leaderless", HOLD_LOCK_LEADER_GONE);
+	set_pid("leaderless", pid);
+	check(pm_act(tmpdir, "leaderless", PM_STOP, 0, &out) == PM_OK &&
+	    out.killed == pid, "stop: a holder whose main thread has ended "
+	    "is killed");
+	check(!lives(pid), "... and is gone");
+	reap(pid);
 }
 
 /* Files a local user, or procmon itself, may leave that must not fail a list. */
@@ -938,17 +996,19 @@ test_odd_files(void)
 		check(open(path, O_RDONLY | O_NONBLOCK) == -1 &&
 		    errno == EWOULDBLOCK, "the lease still bars opening");
 		refuse_fstatat = "procmon.leased";
-		check(pm_list(tmpdir, &l) == PM_OK && find(&l, "leased") == NULL,
-		    "a file that can be neither opened nor looked at is left "
-		    "out, the list goes on: %s", pm_error());
+		check(pm_list(tmpdir, &l) == PM_OK && find(&l, "leased") == NULL &&
+		    fstatat_refused > 0, "a file that can be neither opened "
+		    "nor looked at is left out, the list goes on: %s",
+		    pm_error());
 		pm_list_free(&l);
 		check(pm_act(tmpdir, "leased", PM_STOP, 0, &out) ==
 		    PM_UNTRUSTED, "... and refused");
 		refuse_fstatat = NULL;
 		remove_at_fstatat = "procmon.leased";
-		check(pm_list(tmpdir, &l) == PM_OK && find(&l, "leased") == NULL,
-		    "a file removed between a failed open and a look is left "
-		    "out, the list goes on: %s", pm_error());
+		check(pm_list(tmpdir, &l) == PM_OK && find(&l, "leased") == NULL &&
+		    remove_at_fstatat == NULL, "a file removed between a "
+		    "failed open and a look is left out, the list goes on: %s",
+		    pm_error());
 		pm_list_free(&l);
 		reap(leaser);
 	}
@@ -1271,6 +1331,7 @@ main(void)
 	test_actions();
 	test_signal_races();
 	test_lock_outlives_holder();
+	test_leader_gone();
 	test_odd_files();
 	test_refresh();
 	test_refresh_locks();
