@@ -50,7 +50,8 @@ $(O)/.build-flags: FORCE
 	    echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(ALL_LDLIBS)' > $@
 
 # Test programs: unit tests of the three library modules, the
-# procmon-faithful supervisor, and a helper that asks who holds a lock.
+# procmon-faithful supervisor, a helper that asks who holds a lock, and
+# one that gives a chosen pid to a stranger.
 # --wrap lets the tests step in between a lock check and the signal, and
 # between a failed open and a look at the file.
 $(O)/unit: tests/unit.c $(LIB_OBJS)
@@ -63,6 +64,9 @@ $(O)/pmsup: tests/pmsup.c $(O)/.build-flags
 
 $(O)/lockfile: tests/lockfile.c procmon_client.h $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/lockfile.c
+
+$(O)/takepid: tests/takepid.c $(O)/.build-flags
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/takepid.c
 
 # libFuzzer harnesses (clang): `make fuzz` fuzzes each for FUZZ_SECONDS,
 # starting from the corpus in tests/fuzz/corpus/, which also holds every
@@ -106,7 +110,7 @@ install: $(O)/fcgi_proc
 	chmod 755 $(DESTDIR)$(BINDIR)/fcgi_proc
 
 clean:
-	rm -f fcgi_proc unit pmsup lockfile *.o .build-flags
+	rm -f fcgi_proc unit pmsup lockfile takepid *.o .build-flags
 	rm -rf build tests/build
 
 FORCE:

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -125,6 +126,7 @@ reason(int status)
 	case 413: return "Payload Too Large";
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
 	default:  return "Internal Server Error";
 	}
@@ -510,11 +512,13 @@ read_request(const struct config *cfg, struct request *req)
 
 /*
  * One process: the original list's six keys in its order, then for
- * programs the state's age in seconds and its start as a Unix time, and
- * for a running process what the kernel says of it (absent if unknown).
+ * programs the state's age in seconds and its start as a Unix time, for
+ * a running process what the kernel says of it (absent if unknown), and
+ * whether procmon itself runs (absent where it has no entries).
  */
 static void
-write_proc(struct json *j, const struct pm_proc *p, time_t now)
+write_proc(struct json *j, const struct pm_proc *p, time_t now,
+    enum pm_procmon procmon)
 {
 	char since[PM_SINCE_MAX];
 	struct proc_stat st;
@@ -544,6 +548,11 @@ write_proc(struct json *j, const struct pm_proc *p, time_t now)
 		json_centis(j, st.cpu_centis);
 		json_key(j, "threads");
 		json_int(j, st.threads);
+	}
+	if (procmon != PM_PROCMON_ABSENT) {
+		json_key(j, "procmon");
+		json_cstring(j, procmon == PM_PROCMON_RUNNING ? "running" :
+		    "stopped");
 	}
 	json_object_close(j);
 }
@@ -588,6 +597,7 @@ last_body_current(time_t now)
 static bool
 write_body(time_t now)
 {
+	enum pm_procmon procmon = pm_procmon_listed(&last.list);
 	struct json j;
 	size_t i;
 
@@ -595,7 +605,7 @@ write_body(time_t now)
 	json_init_buf(&j, &last.body);
 	json_array_open(&j);
 	for (i = 0; i < last.list.count; i++)
-		write_proc(&j, &last.list.procs[i], now);
+		write_proc(&j, &last.list.procs[i], now, procmon);
 	json_array_close(&j);
 	last.generation = last.list.generation;
 	last.now = now;
@@ -677,7 +687,7 @@ run_status(const struct config *cfg, struct request *req)
 	send_headers(req, 200, NULL);
 	if (!req->head) {
 		json_init(&j, stdout);
-		write_proc(&j, &p, time(NULL));
+		write_proc(&j, &p, time(NULL), pm_procmon(cfg->dir));
 		putchar('\n');
 	}
 	free(p.name);
@@ -696,18 +706,27 @@ struct result {
 static const char *
 describe(enum pm_action action, const struct pm_outcome *out)
 {
-	if (action == PM_STOP)
-		return out->signal == SIGTERM ? "stopped; the process ended "
-		    "on SIGTERM" : out->killed ? "stopped; the process was "
-		    "killed" : out->changed ? "stopped; it was not running" :
+	bool term = out->signal == SIGTERM;
+
+	if (action == PM_STOP) {
+		if (out->killed)
+			return term ? "stopped; the process ended on SIGTERM" :
+			    "stopped; the process was killed";
+		return out->changed ? "stopped; it was not running" :
 		    "already stopped";
-	if (action == PM_RESTART && out->killed)
-		return out->signal == SIGTERM ? "restarting; the process ended "
-		    "on SIGTERM and procmon starts it again" : "restarting; "
-		    "the process was killed and procmon starts it again";
-	return out->changed ? "starting; procmon starts it within a second" :
-	    action == PM_START ? "already started" :
-	    "already restarting; procmon starts it within a second";
+	}
+	if (out->killed)
+		return term ? "restarting; the process ended on SIGTERM and "
+		    "procmon starts it again" : "restarting; the process was "
+		    "killed and procmon starts it again";
+	if (out->changed && out->was_running)
+		return "running; its stop flag was cleared, procmon "
+		    "supervises it again";
+	if (out->changed)
+		return "starting; procmon starts it within a second";
+	if (action == PM_START)
+		return "already started";
+	return "already restarting; procmon starts it within a second";
 }
 
 /*
@@ -783,7 +802,7 @@ act_one(const struct config *cfg, const struct request *req,
  */
 static void
 write_result(struct json *j, const struct request *req, const char *name,
-    const struct result *res)
+    const struct result *res, enum pm_procmon procmon)
 {
 	json_object_open(j);
 	json_key(j, "status");
@@ -807,7 +826,7 @@ write_result(struct json *j, const struct request *req, const char *name,
 	json_cstring(j, res->description);
 	if (res->proc.name != NULL) {
 		json_key(j, "process");
-		write_proc(j, &res->proc, time(NULL));
+		write_proc(j, &res->proc, time(NULL), procmon);
 	}
 	json_object_close(j);
 }
@@ -821,11 +840,19 @@ static void
 run_action(const struct config *cfg, struct request *req)
 {
 	static struct result results[NAMES_MAX];
+	enum pm_procmon procmon = pm_procmon(cfg->dir);
 	struct timespec start;
 	int status = 200;
 	struct json j;
 	size_t i;
 
+	/* Nothing would start what start and restart leave to procmon. */
+	if (procmon == PM_PROCMON_STOPPED && req->route->action != PM_STOP) {
+		fail(req, 503, "procmon is not running: nothing would start "
+		    "what %s leaves to it; start procmon first",
+		    req->route->key);
+		return;
+	}
 	/* Act on every name, then watch them all within one wait. */
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < req->count; i++)
@@ -843,7 +870,8 @@ run_action(const struct config *cfg, struct request *req)
 		send_headers(req, status, NULL);
 		json_init(&j, stdout);
 		if (!req->several)
-			write_result(&j, req, req->names[0], &results[0]);
+			write_result(&j, req, req->names[0], &results[0],
+			    procmon);
 		else {
 			json_object_open(&j);
 			json_key(&j, "status");
@@ -854,7 +882,7 @@ run_action(const struct config *cfg, struct request *req)
 			json_array_open(&j);
 			for (i = 0; i < req->count; i++)
 				write_result(&j, req, req->names[i],
-				    &results[i]);
+				    &results[i], procmon);
 			json_array_close(&j);
 			json_object_close(&j);
 		}
@@ -901,6 +929,12 @@ log_request(const struct request *req)
 		log_escaped(req->body, 200);
 		putc('"', stderr);
 	}
+	/* A list that left files out says so: procmon may run as another
+	 * user (-u), or someone planted files. */
+	if (req->status == 200 && !req->route->takes_name &&
+	    last.list.untrusted > 0)
+		fprintf(stderr, " (%zu procmon.* files not trusted: see -u)",
+		    last.list.untrusted);
 	putc('\n', stderr);
 }
 
@@ -912,7 +946,7 @@ static void
 usage(int fd)
 {
 	dprintf(fd, "usage: fcgi_proc [-hPrv] [-a users] [-d dir] [-l bytes] "
-	    "[-p names]\n"
+	    "[-p names] [-u user]\n"
 	    "  -a users  only these REMOTE_USERs (comma-separated) may act\n"
 	    "  -d dir    procmon's lockfile directory (default /tmp,"
 	    " or $PROCMON_DIR)\n"
@@ -921,6 +955,7 @@ usage(int fd)
 	    PROTECTED_DEFAULT ")\n"
 	    "  -P        actions by POST only\n"
 	    "  -r        read-only: refuse every action\n"
+	    "  -u user   procmon's user: its lockfiles are trusted too\n"
 	    "  -v        log each request to stderr\n"
 	    "  -h        print this help\n");
 }
@@ -993,6 +1028,24 @@ valid_list(const char *list, bool (*valid)(const char *, size_t))
 	return true;
 }
 
+/* -u: a user name, or a uid. */
+static uid_t
+parse_user(const char *s)
+{
+	struct passwd *pw;
+	unsigned long n;
+	char *end;
+
+	if ((pw = getpwnam(s)) != NULL)
+		return pw->pw_uid;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == '-' ||
+	    n > (uid_t)-1 - 1)
+		die("-u takes a user name or a uid");
+	return (uid_t)n;
+}
+
 static void
 parse_options(int argc, char **argv, struct config *cfg)
 {
@@ -1007,7 +1060,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 	if (!cfg->privileged && (env = getenv("PROCMON_DIR")) != NULL &&
 	    env[0] != '\0')
 		cfg->dir = env;
-	while ((c = getopt(argc, argv, "a:d:hl:p:Prv")) != -1) {
+	while ((c = getopt(argc, argv, "a:d:hl:p:Pru:v")) != -1) {
 		switch (c) {
 		case 'a':
 			if (!valid_list(optarg, valid_user))
@@ -1043,6 +1096,13 @@ parse_options(int argc, char **argv, struct config *cfg)
 			break;
 		case 'r':
 			cfg->read_only = true;
+			break;
+		case 'u':
+			/* The caller could make its own files trusted. */
+			if (cfg->privileged)
+				die("-u is refused when running setuid or "
+				    "setgid");
+			pm_trust_uid(parse_user(optarg));
 			break;
 		case 'v':
 			cfg->verbose = true;

@@ -99,7 +99,14 @@ metrics_write(FILE *out, const struct pm_list *list)
 {
 	struct proc_stat *stats;
 	size_t i, f;
+	enum pm_procmon procmon = pm_procmon_listed(list);
 
+	/* Where procmon has entries: whether it runs to start anything. */
+	if (procmon != PM_PROCMON_ABSENT)
+		fprintf(out, "# HELP procmon_up 1 if procmon itself runs "
+		    "(procmon1 or procmon2 holds its lock), else 0.\n"
+		    "# TYPE procmon_up gauge\nprocmon_up %d\n",
+		    procmon == PM_PROCMON_RUNNING);
 	/* /proc is read once per process, for every family. */
 	if ((stats = calloc(list->count + 1, sizeof *stats)) == NULL)
 		return;

@@ -25,6 +25,7 @@
 #define FILE_MAX	(PREFIX_LEN + 256)	/* a file name, with its NUL */
 
 static char error_text[256];
+static uid_t procmon_uid;	/* trusted as well as root and us, or 0 */
 
 const char *
 pm_error(void)
@@ -45,17 +46,25 @@ sys_error(const char *what, const char *file)
 	return PM_SYSERR;
 }
 
+void
+pm_trust_uid(uid_t uid)
+{
+	procmon_uid = uid;
+}
+
 /*
  * procmon creates its files mode 0600 as the user it runs as.  Anyone may
  * plant files beside them in /tmp, so we believe only regular files owned
- * by root or by us that nobody else may write, with a single link (a hard
- * link to some other root-owned file must not pass for a lockfile).
+ * by root, by us or by procmon's user (pm_trust_uid()) that nobody else
+ * may write, with a single link (a hard link to some other root-owned file
+ * must not pass for a lockfile).
  */
 static bool
 trusted(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) &&
-	    (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	    (st->st_uid == 0 || st->st_uid == geteuid() ||
+	    st->st_uid == procmon_uid) &&
 	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
 	    st->st_nlink == 1;
 }
@@ -456,7 +465,7 @@ scan(struct pm_list *list)
 	DIR *d;
 
 	list->procs = NULL;
-	list->count = list->alloc = 0;
+	list->count = list->alloc = list->untrusted = 0;
 	list->generation = ++generations;
 	if ((d = opendir(list->dir)) == NULL)
 		status = sys_error("cannot open directory", list->dir);
@@ -482,12 +491,16 @@ scan(struct pm_list *list)
 		    de->d_name[PREFIX_LEN] == '\0')
 			continue;
 #ifdef DT_UNKNOWN
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN) {
+			list->untrusted++;
 			continue;
+		}
 #endif
-		if ((status = add_entry(dirfd(d), de, list, &old, &kept)) ==
-		    PM_SYSERR)
+		status = add_entry(dirfd(d), de, list, &old, &kept);
+		if (status == PM_SYSERR)
 			break;
+		if (status == PM_UNTRUSTED)
+			list->untrusted++;
 		status = PM_OK;
 	}
 	if (d != NULL)
@@ -800,16 +813,29 @@ kill_holder(int fd, const char *file, pid_t pid, unsigned grace,
 	return sys_error(what, file);
 }
 
-/* Clearing terminate is all a start is; procmon forks it within a second. */
+/*
+ * A start clears terminate; procmon's monitor looks once a second and
+ * forks the process, but only if the recorded pid is 0 or gone (kill(pid,
+ * 0) fails with ESRCH).  A pid the kernel has since given to a stranger,
+ * or a zombie not yet reaped, would keep it from ever starting, so a pid
+ * that does not hold the lock is cleared first; procmon writes the new
+ * one.  A process still running with the flag set (procmon's child wrote
+ * it back over a stop) only has the flag cleared.
+ */
 static enum pm_status
 start(int fd, const char *file, const struct pm_proc *p,
     struct pm_outcome *out)
 {
 	uint32_t terminate = 0;
+	pid_t none = 0;
+	enum pm_status status;
 
 	if (p->lock.terminate == 0)
 		return PM_OK;		/* running, or being restarted */
 	out->changed = true;
+	if (!pm_running(p) && p->lock.pid != 0 &&
+	    (status = WRITE_FIELD(fd, file, pid, none)) != PM_OK)
+		return status;
 	return WRITE_FIELD(fd, file, terminate, terminate);
 }
 
@@ -834,15 +860,21 @@ stop(int fd, const char *file, const struct pm_proc *p, unsigned grace,
 	return kill_holder(fd, file, p->lock.pid, grace, out);
 }
 
-/* procmon restarts what dies; a stopped process is started instead. */
+/*
+ * procmon restarts what dies, once its stop flag is clear: a stopped
+ * process is started, and a running one flagged stopped has the flag
+ * cleared before it is killed.
+ */
 static enum pm_status
 restart(int fd, const char *file, const struct pm_proc *p, unsigned grace,
     struct pm_outcome *out)
 {
-	if (p->lock.terminate != 0)
-		return start(fd, file, p, out);
+	enum pm_status status;
+
+	if (p->lock.terminate != 0 && (status = start(fd, file, p, out)) != PM_OK)
+		return status;
 	if (!pm_running(p))
-		return PM_OK;		/* procmon is restarting it already */
+		return PM_OK;		/* started, or being restarted already */
 	return kill_holder(fd, file, p->lock.pid, grace, out);
 }
 
@@ -884,6 +916,49 @@ pm_get(const char *dir, const char *name, struct pm_proc *p)
 	if ((status = open_entry(dir, name, O_RDONLY, file, &fd, p)) == PM_OK)
 		close(fd);
 	return status;
+}
+
+static const char monitors[][9] = { "procmon1", "procmon2" };
+
+/*
+ * procmon's two monitors restart each other and every process: when both
+ * have entries but neither is running, nothing will start anything.
+ */
+enum pm_procmon
+pm_procmon(const char *dir)
+{
+	enum pm_procmon state = PM_PROCMON_ABSENT;
+	struct pm_proc p;
+	size_t i;
+
+	for (i = 0; i < sizeof monitors / sizeof monitors[0]; i++) {
+		if (pm_get(dir, monitors[i], &p) != PM_OK)
+			continue;
+		free(p.name);
+		if (pm_running(&p))
+			return PM_PROCMON_RUNNING;
+		state = PM_PROCMON_STOPPED;
+	}
+	return state;
+}
+
+/* The same, from a list just read. */
+enum pm_procmon
+pm_procmon_listed(const struct pm_list *list)
+{
+	enum pm_procmon state = PM_PROCMON_ABSENT;
+	const struct pm_proc *p;
+	size_t i;
+
+	for (i = 0; i < sizeof monitors / sizeof monitors[0]; i++) {
+		if (list->count == 0 || (p = bsearch(monitors[i], list->procs,
+		    list->count, sizeof *p, compare_name_to_proc)) == NULL)
+			continue;
+		if (pm_running(p))
+			return PM_PROCMON_RUNNING;
+		state = PM_PROCMON_STOPPED;
+	}
+	return state;
 }
 
 /* Acts on procmon.<name> in dir; grace is in seconds (stop, restart). */

@@ -46,6 +46,7 @@ struct pm_list {
 	struct pm_proc	*procs;		/* sorted by name */
 	size_t		 count;
 	size_t		 alloc;
+	size_t		 untrusted;	/* procmon.* entries left out */
 	unsigned long	 generation;	/* differs whenever procs did */
 	char		*dir;		/* where procs were read */
 	dev_t		 dir_dev;	/* the device of the directory read */
@@ -57,6 +58,13 @@ struct pm_list {
 };
 
 enum pm_action { PM_START, PM_STOP, PM_RESTART };
+
+/* procmon itself, as its own entries procmon1 and procmon2 show it. */
+enum pm_procmon {
+	PM_PROCMON_ABSENT,	/* neither entry: not known to be procmon's */
+	PM_PROCMON_RUNNING,	/* one of them holds its lock */
+	PM_PROCMON_STOPPED	/* nothing will start or restart anything */
+};
 
 enum pm_status {
 	PM_OK,
@@ -70,7 +78,7 @@ struct pm_outcome {
 	bool		 changed;	/* the lockfile was written */
 	pid_t		 killed;	/* pid signalled, or 0 */
 	int		 signal;	/* the last signal sent it */
-	bool		 was_running;
+	bool		 was_running;	/* its holder, when acted on */
 };
 
 int		 pm_running(const struct pm_proc *);
@@ -80,6 +88,9 @@ void		 pm_list_free(struct pm_list *);
 enum pm_status	 pm_get(const char *dir, const char *name, struct pm_proc *);
 enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
 		    unsigned grace, struct pm_outcome *);
+enum pm_procmon	 pm_procmon(const char *dir);
+enum pm_procmon	 pm_procmon_listed(const struct pm_list *);
+void		 pm_trust_uid(uid_t);	/* procmon's user, besides root */
 const char	*pm_error(void);
 unsigned long long pm_age(time_t start, time_t now);	/* seconds, >= 0 */
 void		 pm_format_since(char *, size_t, time_t start, time_t now);

@@ -18,7 +18,7 @@ six='["name","pid","runcount","since","state","exec"]'
 request GET status=sleep1
 check "?status=sleep1: 200, one object" json_is 'type == "object" and .name == "sleep1"'
 check "... the original's six keys first, then the new ones" json_is \
-    "(keys_unsorted[:6] == $six) and (keys_unsorted[6:] == [\"age\",\"since_epoch\",\"rss_bytes\",\"cpu_seconds\",\"threads\"])"
+    "(keys_unsorted[:6] == $six) and (keys_unsorted[6:] == [\"age\",\"since_epoch\",\"rss_bytes\",\"cpu_seconds\",\"threads\",\"procmon\"])"
 check "... age and since_epoch agree with the lockfile" json_is \
     ".since_epoch == $(lock_field sleep1 4) and .age >= 0 and .age < 60 and (.age | floor) == .age"
 pid=$(lock_field sleep1 5)
@@ -143,7 +143,7 @@ from prometheus_client.parser import text_string_to_metric_families
 out = {}
 for family in text_string_to_metric_families(open(sys.argv[1]).read()):
     for s in family.samples:
-        out.setdefault(s.name, {})[s.labels["name"]] = s.value
+        out.setdefault(s.name, {})[s.labels.get("name", "")] = s.value
     out.setdefault("#types", {})[family.name] = family.type
 print(json.dumps(out))
 PY
@@ -164,8 +164,9 @@ check "memory, CPU, threads for running processes only" m \
     '(.procmon_process_resident_memory_bytes.sleep1 > 0) and
     (.procmon_process_resident_memory_bytes | has("we\"ird\\na\nme") | not) and
     (.procmon_process_threads.sleep1 == 1) and (.procmon_process_cpu_seconds_total.sleep1 >= 0)'
+check "procmon itself: procmon_up 1, unlabelled" m '.procmon_up[""] == 1'
 check "HELP and TYPE: gauges and counters" m \
-    '.["#types"] == {"procmon_process_up": "gauge", "procmon_process_start_time_seconds": "gauge",
+    '.["#types"] == {"procmon_up": "gauge", "procmon_process_up": "gauge", "procmon_process_start_time_seconds": "gauge",
     "procmon_process_runs": "counter", "procmon_process_resident_memory_bytes": "gauge",
     "procmon_process_cpu_seconds": "counter", "procmon_process_threads": "gauge"}'
 expect_error 400 "metrics takes no value" GET "metrics=1"

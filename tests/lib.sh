@@ -63,24 +63,34 @@ mkdir -m 755 "$LOCKDIR"
 SUP_PID= NAMES="[]" SUP_NAMES=
 
 # With PROCMON=path/to/procmon the suite drives a real procmon instead of
-# pmsup.  procmon's directory is always /tmp, and it lists procmon1 and
-# procmon2 beside the test's processes; no other procmon may run then.
+# pmsup (tests/with-procmon runs a suite so).  procmon's directory is
+# always /tmp, and it lists procmon1 and procmon2 beside the test's
+# processes; no other procmon may run then.
 [ -n "${PROCMON:-}" ] && LOCKDIR=/tmp
+SUP_AS=			# a user to run the supervisor as, or empty
 
 # start_supervisor NAME=COMMAND...: the supervisor on LOCKDIR, ready when
-# it returns.  NAMES becomes the JSON array of the names it lists.
+# it returns, run as SUP_AS if set.  NAMES becomes the JSON array of the
+# names it lists.
 start_supervisor() {
-	local names="procmon1 procmon2" a
+	local names="procmon1 procmon2" a as=()
 	for a in "$@"; do names="$names ${a%%=*}"; done
+	[ -n "$SUP_AS" ] && as=(setpriv --reuid="$SUP_AS" --regid="$SUP_AS" \
+	    --clear-groups)
 	if [ -n "${PROCMON:-}" ]; then
+		# procmon's configuration is JSON: jq escapes each string.
 		for a in "$@"; do
-			printf '{"id": "%s", "exec": "%s", "monitored": true}\n' \
-			    "${a%%=*}" "${a#*=}"
+			jq -n --arg id "${a%%=*}" --arg exec "${a#*=}" \
+			    '{id: $id, exec: $exec, monitored: true}'
 		done | jq -s '{processes: .}' >"$T/procmon.json"
-		"$PROCMON" -f "$T/procmon.json" &
+		chmod 644 "$T/procmon.json"
+		# procmon starts its second monitor as "procmon -F" by PATH.
+		PATH="$(dirname "$(command -v "$PROCMON")"):$PATH" "${as[@]}" \
+		    procmon -f "$T/procmon.json" &
 	else
-		"$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 -s procmon2 \
-		    "$@" &
+		[ -n "$SUP_AS" ] && chown "$SUP_AS" "$LOCKDIR"
+		"${as[@]}" "$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 \
+		    -s procmon2 "$@" &
 	fi
 	SUP_PID=$!
 	NAMES=$(printf '%s\n' $names | jq -R . | jq -sc 'sort')
@@ -102,17 +112,23 @@ supervisor_ready() {
 	done
 }
 
+# stop_supervisor: the supervisor, and every process it left behind (it
+# may have been killed by a test).
 stop_supervisor() {
 	[ -n "$SUP_PID" ] || return 0
-	if [ -n "${PROCMON:-}" ]; then
-		# procmon1 and procmon2 restart each other: both at once.
-		kill -9 $(for a in $SUP_NAMES; do lock_field "$a" 5; done) \
-		    2>/dev/null
-		for a in $SUP_NAMES; do rm -f "$LOCKDIR/procmon.$a"; done
-	else
-		kill "$SUP_PID" 2>/dev/null
-	fi
-	wait "$SUP_PID" 2>/dev/null
+	local holders a
+	holders=$(for a in $SUP_NAMES; do
+		[ -f "$LOCKDIR/procmon.$a" ] && lock_field "$a" 5
+	done | grep -vx 0)
+	# pmsup ends its processes on SIGTERM; procmon1 and procmon2 restart
+	# each other, so everything goes at once.  (Waited for at once, too:
+	# bash says nothing of a job killed so.)
+	{
+		[ -z "${PROCMON:-}" ] && kill "$SUP_PID" && wait "$SUP_PID"
+		kill -9 $holders
+		wait "$SUP_PID"
+	} 2>/dev/null
+	for a in $SUP_NAMES; do rm -f "$LOCKDIR/procmon.$a"; done
 	SUP_PID=
 }
 
@@ -265,7 +281,8 @@ split_response() {
 
 status_is() { [ "$status" = "$1" ]; }
 header_is() { grep -qix "$1"$'\r' "$T/headers"; }
-json_is()   { jq -e --argjson names "$NAMES" "$1" "$T/body" >/dev/null 2>&1; }
+# json_is [JQ OPTIONS] FILTER: the body passes FILTER ($names: NAMES).
+json_is()   { jq -e --argjson names "$NAMES" "$@" "$T/body" >/dev/null 2>&1; }
 # snapshot: the stop flag and run count of every lockfile, to show that a
 # refused request changed nothing.
 snapshot() {

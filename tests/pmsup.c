@@ -213,20 +213,30 @@ start_entry(struct entry *e)
 	e->state = ST_RUNNING;
 }
 
-/* Returns the terminate field, or -1 when the file is gone or unreadable. */
-static int64_t
-read_terminate(const struct entry *e)
+/* Reads the header; -1 when the file is gone or unreadable. */
+static int
+read_header(const struct entry *e, struct lockdata *ld)
 {
-	uint32_t t;
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(e->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1)
 		return -1;
-	n = pread(fd, &t, sizeof t, offsetof(struct lockdata, terminate));
+	n = pread(fd, ld, sizeof *ld, 0);
 	close(fd);
-	return n == (ssize_t)sizeof t ? (int64_t)t : -1;
+	return n == (ssize_t)sizeof *ld ? 0 : -1;
+}
+
+/*
+ * procmon's monitor forks only when the recorded pid is 0 or dead:
+ * kill(pid, 0) failing with ESRCH.  A pid given meanwhile to a stranger,
+ * or a zombie not yet reaped, counts as running.
+ */
+static int
+recorded_pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
 }
 
 static void
@@ -253,24 +263,25 @@ reap_children(void)
 }
 
 /*
- * One look at an entry whose process is not running. A running process
- * whose flag was set is left alone: the client SIGKILLs it, as procmon's does.
+ * One look at an entry whose process is not running, as procmon's monitor
+ * takes it. A running process whose flag was set is left alone: the
+ * client SIGKILLs it, as procmon's does.
  */
 static void
 check_entry(struct entry *e)
 {
-	int64_t t;
+	struct lockdata ld;
 
 	if (e->state != ST_DIED && e->state != ST_STOPPED)
 		return;
-	if ((t = read_terminate(e)) == -1) {
+	if (read_header(e, &ld) == -1) {
 		warnx("%s: lockfile gone, no longer supervised", e->name);
 		forget(e, 0);
-	} else if (t == TERM_DELETE)
+	} else if (ld.terminate == TERM_DELETE)
 		forget(e, 1);
-	else if (t == TERM_STOP)
+	else if (ld.terminate == TERM_STOP)
 		e->state = ST_STOPPED;
-	else
+	else if (!recorded_pid_alive(ld.pid))
 		start_entry(e);
 }
 

@@ -35,7 +35,8 @@ check "QUERY_STRING=list ./fcgi_proc, no REQUEST_METHOD, acts as GET" \
     eval '[ "$(printf "%s" "$out" | head -1)" = "$(printf "Status: 200 OK\r")" ]'
 check "-h prints usage and succeeds" eval '${RUN:-} "$BIN" -h | grep -q "^usage: fcgi_proc"'
 for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra" "-p a,,b" \
-    "-p a," "-p ,a" "-p ../x" "-p .a" "-a a,,b" "-a a," "-a ,a"; do
+    "-p a," "-p ,a" "-p ../x" "-p .a" "-a a,,b" "-a a," "-a ,a" \
+    "-u no-such-user" "-u -1" "-u 12abc" "-u 4294967295"; do
 	${RUN:-} "$BIN" $bad >/dev/null 2>&1
 	rc=$?
 	check "option '$bad' is refused with status 2" eval '[ $rc = 2 ]'
@@ -51,6 +52,11 @@ check "-a 'alice, carol' (a user who could never match) is refused" \
 env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -a "alice,carol ann" >"$T/out"
 split_response "$T/out"
 check "-a 'alice,carol ann' (a space inside a name) is taken" status_is 200
+for good in "-u nobody" "-u 65534" "-u 0"; do
+	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" $good >"$T/out"
+	split_response "$T/out"
+	check "'$good' is taken" status_is 200
+done
 for good in "" "procmon1" "a.b,c_d,E-1"; do
 	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -p "$good" >"$T/out"
 	split_response "$T/out"
@@ -120,28 +126,37 @@ split_response "$T/out"
 check "query words passed as arguments by the server are ignored" \
     eval 'status_is 200 && json_is "length == (\$names | length)"'
 
-# Installed setuid root, the environment and -d must not redirect it.
+# Installed setuid root, the environment and -d must not redirect it: a
+# decoy directory's lockfile never shows.
 if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
+	mkdir -m 755 "$T/decoy"
+	"$TOOLS/lockfile" make "$T/decoy/procmon.decoy" 0 0 1 0 x
 	cp "$BIN" "$T/suid" && chmod 4755 "$T/suid"
-	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 \
+	env -i QUERY_STRING=list PROCMON_DIR="$T/decoy" setpriv --reuid=65534 \
 	    --regid=65534 --clear-groups "$T/suid" >"$T/out"
 	split_response "$T/out"
 	check "setuid: PROCMON_DIR is ignored" \
-	    eval 'status_is 200 && ! grep -q sleep1 "$T/body"'
+	    eval 'status_is 200 && ! grep -q decoy "$T/body"'
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
-	    -d "$LOCKDIR" >/dev/null 2>&1
+	    -d "$T/decoy" >/dev/null 2>&1
 	rc=$?
 	check "setuid: -d is refused" eval '[ $rc = 2 ]'
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
+	    -u 65534 >/dev/null 2>"$T/err"
+	rc=$?
+	check "setuid: -u (the caller's files trusted) is refused" \
+	    eval '[ $rc = 2 ] && grep -q "^fcgi_proc: -u is refused" "$T/err"'
 	env -i QUERY_STRING=list setpriv --reuid=65534 --regid=65534 \
 	    --clear-groups "$T/suid" <&- >"$T/out" 2>&-
 	split_response "$T/out"
 	check "setuid, started with fds 0 and 2 closed: answers" status_is 200
 	cp "$BIN" "$T/sgid" && chmod 2755 "$T/sgid"
-	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 \
+	env -i QUERY_STRING=list PROCMON_DIR="$T/decoy" setpriv --reuid=65534 \
 	    --regid=65534 --clear-groups "$T/sgid" >"$T/out"
 	split_response "$T/out"
-	check "setgid: PROCMON_DIR is ignored" \
-	    eval 'status_is 200 && ! grep -q sleep1 "$T/body"'
+	# (A group cannot read procmon's own files, mode 0600: then 500.)
+	check "setgid: PROCMON_DIR is ignored" eval \
+	    '{ status_is 200 || status_is 500; } && ! grep -q decoy "$T/body"'
 	# Held waiting for a body, it shows its ids; the caller's uid is no
 	# longer its real uid, so the caller cannot stop it (SIGSTOP).
 	mkfifo "$T/body-fifo"

@@ -330,21 +330,34 @@ make_file_in(const char *path, mode_t mode, const char *exec)
 	close(fd);
 }
 
-/* Records pid in name's header, at its offset, as procmon's child does. */
+/* Writes one field of name's header in place, as procmon's tools do. */
 static void
-set_pid(const char *name, pid_t pid)
+set_field(const char *name, size_t offset, const void *value, size_t size)
 {
 	char path[512];
 	int fd;
 
 	path_of(path, sizeof path, name);
 	if ((fd = open(path, O_WRONLY)) == -1 ||
-	    pwrite(fd, &pid, sizeof pid, offsetof(struct lockdata, pid)) !=
-	    (ssize_t)sizeof pid) {
+	    pwrite(fd, value, size, (off_t)offset) != (ssize_t)size) {
 		perror(path);
 		exit(1);
 	}
 	close(fd);
+}
+
+/* Records pid in name's header, as procmon's child does. */
+static void
+set_pid(const char *name, pid_t pid)
+{
+	set_field(name, offsetof(struct lockdata, pid), &pid, sizeof pid);
+}
+
+static void
+set_terminate(const char *name, uint32_t terminate)
+{
+	set_field(name, offsetof(struct lockdata, terminate), &terminate,
+	    sizeof terminate);
 }
 
 /* How a test child holds name's lockfile. */
@@ -554,7 +567,15 @@ test_list(void)
 	check(!find(&l, "short") && !find(&l, "fifo") && !find(&l, "dir") &&
 	    !find(&l, "link") && !find(&l, ""),
 	    "short file, FIFO, directory, symlink, empty id left out");
+	check(l.untrusted == 7, "the seven left out are counted (got %zu)",
+	    l.untrusted);
 	pm_list_free(&l);
+	pm_trust_uid(65534);
+	check(pm_list(tmpdir, &l) == PM_OK && find(&l, "foreign") != NULL &&
+	    l.untrusted == 6 && !find(&l, "groupw"), "procmon's user trusted: "
+	    "its file listed, group-writable files still left out");
+	pm_list_free(&l);
+	pm_trust_uid(0);
 	check(l.procs == NULL && l.count == 0, "pm_list_free resets");
 	reap(alive);
 
@@ -618,13 +639,33 @@ test_actions(void)
 	check(died(holder), "restarted holder is dead");
 	check(read_header("rr").terminate == 0, "restart leaves the flag");
 
-	/* start clears the flag and nothing else. */
+	/*
+	 * start clears the flag, and the recorded pid: procmon forks only
+	 * for a pid of 0 or a dead one, and this one may be a stranger's.
+	 */
 	write_lockfile("st", 4242, PM_TERMINATE_STOP, 5, then, "x", 1, 0600);
 	check(pm_act(tmpdir, "st", PM_START, 0, &out) == PM_OK && out.changed &&
-	    !out.killed, "start of a stopped one");
+	    !out.killed && !out.was_running, "start of a stopped one");
 	ld = read_header("st");
-	check(ld.terminate == 0 && ld.pid == 4242 && ld.runcount == 5 &&
-	    ld.starttime == then, "start wrote terminate only");
+	check(ld.terminate == 0 && ld.pid == 0 && ld.runcount == 5 &&
+	    ld.starttime == then, "start wrote terminate and pid 0 only");
+
+	/* A running process flagged stopped (a stop procmon's child lost). */
+	write_lockfile("rf", 0, PM_TERMINATE_STOP, 1, then, "x", 1, 0600);
+	holder = spawn("rf", HOLD_LOCK);
+	set_pid("rf", holder);
+	check(pm_act(tmpdir, "rf", PM_START, 0, &out) == PM_OK && out.changed &&
+	    !out.killed && out.was_running && lives(holder),
+	    "start of a running one flagged stopped: nothing signalled");
+	ld = read_header("rf");
+	check(ld.terminate == 0 && ld.pid == holder,
+	    "... the flag cleared, its pid kept");
+	set_terminate("rf", PM_TERMINATE_STOP);
+	check(pm_act(tmpdir, "rf", PM_RESTART, 0, &out) == PM_OK &&
+	    out.changed && out.killed == holder,
+	    "restart of a running one flagged stopped kills it");
+	check(died(holder) && read_header("rf").terminate == 0,
+	    "... with the flag cleared, so procmon starts it");
 
 	/* pid 1 is never signalled, even with a lock held by nobody. */
 	write_lockfile("init", 1, 0, 1, then, "x", 1, 0600);
@@ -649,6 +690,43 @@ test_actions(void)
 	check(pm_act(tmpdir, "../procmon.run", PM_STOP, 0, &out) == PM_UNKNOWN &&
 	    pm_act(tmpdir, "", PM_STOP, 0, &out) == PM_UNKNOWN,
 	    "a path or an empty name never reaches open()");
+}
+
+/* procmon itself, from its own two entries. */
+static void
+test_procmon_state(void)
+{
+	struct pm_list l;
+	char path[512];
+	pid_t holder;
+
+	check(pm_procmon(tmpdir) == PM_PROCMON_ABSENT,
+	    "procmon: no entries of its own, absent");
+	write_lockfile("procmon1", 4242, 0, 2, time(NULL), "procmon -F c", 12,
+	    0600);
+	check(pm_procmon(tmpdir) == PM_PROCMON_STOPPED,
+	    "procmon: procmon1 without a lock holder, stopped");
+	write_lockfile("procmon2", 0, 0, 1, time(NULL), "procmon -f c", 12,
+	    0600);
+	holder = spawn("procmon2", HOLD_LOCK);
+	set_pid("procmon2", holder);
+	check(pm_procmon(tmpdir) == PM_PROCMON_RUNNING,
+	    "procmon: procmon2 holding its lock, running");
+	check(pm_list(tmpdir, &l) == PM_OK &&
+	    pm_procmon_listed(&l) == PM_PROCMON_RUNNING,
+	    "... and so from a list");
+	pm_list_free(&l);
+	kill(holder, SIGKILL);
+	reap(holder);
+	check(pm_list(tmpdir, &l) == PM_OK &&
+	    pm_procmon_listed(&l) == PM_PROCMON_STOPPED &&
+	    pm_procmon(tmpdir) == PM_PROCMON_STOPPED,
+	    "procmon2's holder gone: stopped, from a list and from the files");
+	pm_list_free(&l);
+	path_of(path, sizeof path, "procmon1");
+	unlink(path);
+	path_of(path, sizeof path, "procmon2");
+	unlink(path);
 }
 
 static void
@@ -1333,6 +1411,7 @@ main(void)
 	test_since();
 	test_list();
 	test_actions();
+	test_procmon_state();
 	test_signal_races();
 	test_lock_outlives_holder();
 	test_leader_gone();
