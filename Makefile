@@ -4,6 +4,10 @@
 #   make FCGI=1       the same sources against libfcgi (fcgi2's fcgi_stdio.h):
 #                     a persistent FastCGI responder that still answers one
 #                     request when run as CGI or from a shell
+#   make STATIC=1     a static executable (CC=musl-gcc: no C library needed
+#                     on the device)
+#   make CC=mips-linux-gnu-gcc
+#                     cross-compiled, test programs too (with O=DIR)
 #   make O=DIR        build into DIR (the tests keep each flavour apart)
 #   make check        every test; see tests/run
 #   make install      to $(DESTDIR)$(PREFIX)/bin
@@ -12,6 +16,7 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 O	?= .
 FCGI	?= 0
+STATIC	?= 0
 
 CC	?= cc
 # Small by default, for routers: -Os, no unwind tables (C has no
@@ -21,12 +26,19 @@ CFLAGS	?= -Os -g -fno-asynchronous-unwind-tables
 LDFLAGS	?= -Wl,-z,noseparate-code
 WARN	 = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wformat=2
-CPPFLAGS += -D_DEFAULT_SOURCE
+# Large files always: on 32-bit targets readdir() and stat() otherwise fail
+# with EOVERFLOW on large inode numbers.  time_t stays as the toolchain
+# gives it: procmon's lockfile header holds one, and fcgi_proc must read
+# it as the procmon beside it, built with the same toolchain, writes it.
+CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
 
-# Selected by FCGI=0/1 without conditionals, so any make reads this file.
+# Selected by FCGI=0/1 and STATIC=0/1 without conditionals, so any make
+# reads this file.
 FCGI_CPPFLAGS_1	= -DWITH_FCGI
 FCGI_LDLIBS_1	= -lfcgi
+STATIC_LDFLAGS_1 = -static
 ALL_CFLAGS	= $(WARN) $(CPPFLAGS) $(FCGI_CPPFLAGS_$(FCGI)) $(CFLAGS)
+ALL_LDFLAGS	= $(LDFLAGS) $(STATIC_LDFLAGS_$(STATIC))
 ALL_LDLIBS	= $(LDLIBS) $(FCGI_LDLIBS_$(FCGI))
 
 LIB_SRCS = procmon_client.c proc_stat.c query.c json_out.c metrics.c
@@ -37,7 +49,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
 all: $(O)/fcgi_proc
 
 $(O)/fcgi_proc: $(O)/fcgi_proc.o $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(O)/fcgi_proc.o $(LIB_OBJS) $(ALL_LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(O)/fcgi_proc.o $(LIB_OBJS) $(ALL_LDLIBS)
 
 $(O)/%.o: %.c $(HEADERS) $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -45,9 +57,9 @@ $(O)/%.o: %.c $(HEADERS) $(O)/.build-flags
 # Rebuilds everything when the compiler, flags or flavour change.
 $(O)/.build-flags: FORCE
 	@mkdir -p $(O)
-	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(ALL_LDLIBS)' | \
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(ALL_LDLIBS)' | \
 	    cmp -s - $@ || \
-	    echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(ALL_LDLIBS)' > $@
+	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(ALL_LDLIBS)' > $@
 
 # Test programs: unit tests of the three library modules, the
 # procmon-faithful supervisor, a helper that asks who holds a lock, and
@@ -55,18 +67,18 @@ $(O)/.build-flags: FORCE
 # --wrap lets the tests step in between a lock check and the signal, and
 # between a failed open and a look at the file.
 $(O)/unit: tests/unit.c $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,--wrap=syscall -Wl,--wrap=fstatat \
-	    -I. -o $@ \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=syscall \
+	    -Wl,--wrap=fstatat -Wl,--wrap=fstatat64 -I. -o $@ \
 	    tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
 
 $(O)/pmsup: tests/pmsup.c $(O)/.build-flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/pmsup.c
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/pmsup.c
 
 $(O)/lockfile: tests/lockfile.c procmon_client.h $(O)/.build-flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/lockfile.c
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/lockfile.c
 
 $(O)/takepid: tests/takepid.c $(O)/.build-flags
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/takepid.c
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/takepid.c
 
 # libFuzzer harnesses (clang): `make fuzz` fuzzes each for FUZZ_SECONDS,
 # starting from the corpus in tests/fuzz/corpus/, which also holds every

@@ -606,10 +606,12 @@ write_field(int fd, const char *file, const void *value, size_t size,
 
 /*
  * pidfds (Linux 5.3) name a process, not a pid.  Their system call numbers
- * are the same on every architecture but alpha and ia64; a C library or
- * kernel headers older than them need not stop us from using them.
+ * are the same on every architecture but alpha, ia64 and MIPS; a C
+ * library or kernel headers older than them need not stop us from using
+ * them.
  */
-#if defined(__linux__) && !defined(__alpha__) && !defined(__ia64__)
+#if defined(__linux__) && !defined(__alpha__) && !defined(__ia64__) && \
+    !defined(__mips__)
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open		434
 #endif

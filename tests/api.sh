@@ -56,7 +56,7 @@ check "HEAD with no query: 200, headers only" \
 
 # --- stop / start / restart -------------------------------------------
 old=$(lock_field sleep1 5)
-"$TOOLS/lockfile" set "$LOCKDIR/procmon.sleep1" starttime=0	# long ago
+lockfile set "$LOCKDIR/procmon.sleep1" starttime=0	# long ago
 request GET stop=sleep1
 check "GET ?stop=sleep1 is 200" status_is 200
 check "stop says what it did" json_is '.status == 200 and .name == "sleep1"
@@ -195,15 +195,15 @@ check "... all listed running" json_is 'all(.state == "running")'
 sleep 300 & sentinel=$!
 CLEANUP_EXTRA="kill $sentinel 2>/dev/null"
 L=$LOCKDIR
-"$TOOLS/lockfile" make "$L/procmon.stale" "$sentinel" 0xdeadbeef 3 "$now" "sleep 5"
-"$TOOLS/lockfile" make "$L/procmon.stale0" "$sentinel" 0 3 "$now" "sleep 5"
-"$TOOLS/lockfile" make "$L/procmon.init" 1 0 1 "$now" "init"
-"$TOOLS/lockfile" make "$L/procmon.neg" -1 0 1 "$now" "x"
-"$TOOLS/lockfile" make "$L/procmon.zero" 0 0 1 -9223372036854775808 "x"
-"$TOOLS/lockfile" make "$L/procmon.self" $$ 0 1 "$now" "x"
-"$TOOLS/lockfile" make "$L/procmon.groupw" "$sentinel" 0 1 "$now" "x"
+lockfile make "$L/procmon.stale" "$sentinel" 0xdeadbeef 3 "$now" "sleep 5"
+lockfile make "$L/procmon.stale0" "$sentinel" 0 3 "$now" "sleep 5"
+lockfile make "$L/procmon.init" 1 0 1 "$now" "init"
+lockfile make "$L/procmon.neg" -1 0 1 "$now" "x"
+lockfile make "$L/procmon.zero" 0 0 1 -9223372036854775808 "x"
+lockfile make "$L/procmon.self" $$ 0 1 "$now" "x"
+lockfile make "$L/procmon.groupw" "$sentinel" 0 1 "$now" "x"
 chmod 620 "$L/procmon.groupw"
-"$TOOLS/lockfile" make "$L/procmon.foreign" "$sentinel" 0 1 "$now" "x"
+lockfile make "$L/procmon.foreign" "$sentinel" 0 1 "$now" "x"
 chown 65534:65534 "$L/procmon.foreign"
 ln -s "$L/procmon.sleep1" "$L/procmon.symlink"
 mkfifo "$L/procmon.fifo"
@@ -211,7 +211,7 @@ mkdir "$L/procmon.dir"
 : >"$L/procmon.short"
 printf 'abc' >"$L/procmon.short3"
 chmod 600 "$L/procmon.short" "$L/procmon.short3"
-"$TOOLS/lockfile" make "$L/procmon.weird" 0 0xdeadbeef 1 "$now" \
+lockfile make "$L/procmon.weird" 0 0xdeadbeef 1 "$now" \
     "$(printf 'sh -c "echo \\\\ <img src=x onerror=alert(1)>\t\001\377"')"
 touch "$L/unrelated" "$L/procmon"
 
@@ -241,13 +241,13 @@ check "the stranger and this shell survived" \
 for n in groupw foreign symlink fifo dir short short3; do
 	expect_error 403 "not trusted" GET "stop=$n"
 done
-check "forged files unchanged" eval '[ "$("$TOOLS/lockfile" show "$L/procmon.groupw" | cut -d" " -f2)" = 0 ] &&
+check "forged files unchanged" eval '[ "$(lockfile show "$L/procmon.groupw" | cut -d" " -f2)" = 0 ] &&
     [ "$(lock_field sleep1 2)" = 0 ] && [ -p "$L/procmon.fifo" ]'
 check "the stranger is still alive" kill -0 "$sentinel"
 request GET list
 check "the symlink's target is still running" \
     json_is '.[] | select(.name == "sleep1") | .state == "running"'
-"$TOOLS/lockfile" set "$L/procmon.stale" terminate=0xdeafbabe
+lockfile set "$L/procmon.stale" terminate=0xdeafbabe
 expect_error 409 "being removed by procmon" GET "start=stale"
 rm -rf "$L"/procmon.{stale,stale0,init,neg,self,zero,groupw,foreign,symlink,fifo,dir,short,short3,weird}
 

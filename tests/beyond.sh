@@ -55,14 +55,14 @@ old=$(lock_field sleep1 5)
 request POST "" "restart=sleep1&wait=5"
 check "restart&wait=5 (POST): a new pid" json_is \
     ".status == 200 and .killed == $old and .process.pid != $old and .process.state == \"running\""
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
+lockfile make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
 request GET "start=orphan&wait=1"
 check "start&wait=1 of what no supervisor restarts: 504 with the last state" \
     eval 'status_is 504 && json_is ".status == 504 and .process.state == \"stopped\" and (.description | contains(\"not running again after 1 s\"))"'
 # The lockfile changed behind a waiting start, once the start has
 # cleared the stop flag: the wait ends at once with what was done.
 behind_start() {
-	"$TOOLS/lockfile" make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
+	lockfile make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
 	(for _ in $(seq 250); do
 		[ "$(lock_field orphan 2)" = 0 ] && break
 		sleep 0.02
@@ -78,7 +78,7 @@ behind_start rm -f "$LOCKDIR/procmon.orphan"
 check "start&wait, lockfile removed while waiting: 404, with what was done" \
     eval 'status_is 404 && json_is ".status == 404 and .action == \"start\" and .changed == true and
     (.description | contains(\"no process named\")) and (has(\"process\") | not)"'
-behind_start "$TOOLS/lockfile" set "$LOCKDIR/procmon.orphan" terminate=0xdeafbabe
+behind_start lockfile set "$LOCKDIR/procmon.orphan" terminate=0xdeafbabe
 check "start&wait, procmon removing it meanwhile: 409 at once ($took ms), with what was done" \
     eval 'status_is 409 && [ "$took" -lt 5000 ] && json_is ".action == \"start\" and .changed == true and
     (.description | contains(\"being removed by procmon\")) and .process.name == \"orphan\""'
@@ -133,7 +133,7 @@ expect_error 400 "stop takes at most 16 names" GET "stop=$(seq -s, -f 'p%g' 17)"
 check "refused lists changed nothing" eval '[ "$(snapshot)" = "$before" ]'
 
 # --- Prometheus --------------------------------------------------------------------
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.we\"ird\\na"$'\n'"me" 0 0xdeadbeef 4 "$now" "x"
+lockfile make "$LOCKDIR/procmon.we\"ird\\na"$'\n'"me" 0 0xdeadbeef 4 "$now" "x"
 request GET metrics
 check "?metrics: 200, the exposition format's content type" eval \
     'status_is 200 && header_is "Content-Type: text/plain; version=0.0.4; charset=utf-8"'
@@ -177,11 +177,11 @@ rm -f "$LOCKDIR"/procmon.we*
 # each change made behind its back must show in the very next list.
 request GET list
 request GET list
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.fresh" 0 0xdeadbeef 1 "$now" "one"
+lockfile make "$LOCKDIR/procmon.fresh" 0 0xdeadbeef 1 "$now" "one"
 request GET list
 check "a lockfile added shows in the next list" \
     json_is 'any(.[]; .name == "fresh" and .exec == "one")'
-"$TOOLS/lockfile" set "$LOCKDIR/procmon.fresh" runcount=7
+lockfile set "$LOCKDIR/procmon.fresh" runcount=7
 request GET list
 check "a field written in place shows in the next list" \
     json_is 'any(.[]; .name == "fresh" and .runcount == 7)'

@@ -15,9 +15,9 @@ if [ ! -d "$TESTS/browser/node_modules/playwright-core" ]; then
 fi
 start_supervisor sleep1='sleep 3600' sleep2='sleep 7200'
 now=$(date +%s)
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.xss" 0 0xdeadbeef 1 "$now" \
+lockfile make "$LOCKDIR/procmon.xss" 0 0xdeadbeef 1 "$now" \
     'sleep 9 <img src=x onerror=alert(1)>'
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.<b>bold" 0 0xdeadbeef 1 "$now" x
+lockfile make "$LOCKDIR/procmon.<b>bold" 0 0xdeadbeef 1 "$now" x
 start_server
 cp "$TESTS/../www/index.html" "$T/www/index.html"
 

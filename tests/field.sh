@@ -18,7 +18,7 @@ start_server
 
 # take [-z] PID: a stranger (with -z, a zombie) under PID, until release.
 take() {
-	"$TOOLS/takepid" "$@" >"$T/take" 2>&1 &
+	$EMU "$TOOLS/takepid" "$@" >"$T/take" 2>&1 &
 	TAKER=$!
 	for _ in $(seq 100); do
 		grep -q '^ready' "$T/take" && return 0
@@ -77,7 +77,7 @@ check "... and procmon does" wait_state sleep1 running
 # a stop can be lost, or a running process left flagged 0xdeadbeef.
 wait_state sleep2 running
 old=$(lock_field sleep2 5)
-"$TOOLS/lockfile" set "$LOCKDIR/procmon.sleep2" terminate=0xdeadbeef
+lockfile set "$LOCKDIR/procmon.sleep2" terminate=0xdeadbeef
 check "a running process flagged stopped is listed running" \
     eval '[ "$(state_of sleep2)" = running ]'
 request GET start=sleep2
@@ -86,13 +86,13 @@ check "start of it: the flag cleared, nothing killed, and said so" json_is \
     (.description | startswith("running; its stop flag was cleared"))'
 check "... flag 0, the same process running" eval \
     '[ "$(lock_field sleep2 2)" = 0 ] && [ "$(lock_field sleep2 5)" = "$old" ]'
-"$TOOLS/lockfile" set "$LOCKDIR/procmon.sleep2" terminate=0xdeadbeef
+lockfile set "$LOCKDIR/procmon.sleep2" terminate=0xdeadbeef
 request POST "" "restart=sleep2&wait=5"
 check "restart of it: the flag cleared, the process killed, a new one runs" \
     json_is ".status == 200 and .killed == $old and
     .process.state == \"running\" and .process.pid != $old"
 check "... with the flag clear" eval '[ "$(lock_field sleep2 2)" = 0 ]'
-"$TOOLS/lockfile" set "$LOCKDIR/procmon.sleep2" terminate=0xdeadbeef
+lockfile set "$LOCKDIR/procmon.sleep2" terminate=0xdeadbeef
 old=$(lock_field sleep2 5)
 request GET "stop=sleep2&wait=5"
 check "stop of it: killed, and it stays stopped" json_is \

@@ -3,14 +3,16 @@
 #
 # The caller sets BIN (the fcgi_proc to test), TOOLS (where pmsup and
 # lockfile were built) and, optionally, RUN (a wrapper such as valgrind),
-# VIA (see start_server) and FCGI_BIN (the FastCGI build lighttpd spawns
-# for /procs when BIN is tested as a CGI program).
+# VIA (see start_server), FCGI_BIN (the FastCGI build lighttpd spawns
+# for /procs when BIN is tested as a CGI program) and EMU (how to run
+# programs built for another machine: "qemu-mips -L /usr/mips-linux-gnu").
 
 export LC_ALL=C
 BIN=$(realpath "$BIN") TOOLS=$(realpath "$TOOLS")
 [ -n "${FCGI_BIN:-}" ] && FCGI_BIN=$(realpath "$FCGI_BIN")
 TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VIA=${VIA:-cgi}
+EMU=${EMU:-}
 OPTS=${OPTS:-}		# fcgi_proc's options, however the server runs it
 HEADERS=()		# extra request headers, "Name: value"
 USER_NAME=		# the authenticated user (REMOTE_USER)
@@ -89,7 +91,7 @@ start_supervisor() {
 		    procmon -f "$T/procmon.json" &
 	else
 		[ -n "$SUP_AS" ] && chown "$SUP_AS" "$LOCKDIR"
-		"${as[@]}" "$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 \
+		"${as[@]}" $EMU "$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 \
 		    -s procmon2 "$@" &
 	fi
 	SUP_PID=$!
@@ -213,10 +215,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+# lockfile ARGS...: tests/lockfile.c, built as BIN was: it knows the
+# header's layout on that machine.
+lockfile() { $EMU "$TOOLS/lockfile" "$@"; }
+
 # lock_field NAME N: field N of `lockfile show` (1 pid, 2 terminate,
 # 3 runcount, 4 starttime, 5 lock holder) for procmon.NAME.
 lock_field() {
-	"$TOOLS/lockfile" show "$LOCKDIR/procmon.$1" | cut -d' ' -f"$2"
+	lockfile show "$LOCKDIR/procmon.$1" | cut -d' ' -f"$2"
 }
 
 # request METHOD QUERY [BODY [CONTENT_TYPE [CONTENT_LENGTH]]]
@@ -264,7 +270,7 @@ cgi() {
 	    REQUEST_METHOD="$1" QUERY_STRING="$2" \
 	    CONTENT_TYPE="${4-application/x-www-form-urlencoded}" \
 	    CONTENT_LENGTH="${5-${#_body}}" \
-	    PROCMON_DIR="$LOCKDIR" timeout 60 ${RUN:-} "$BIN" $OPTS \
+	    PROCMON_DIR="$LOCKDIR" timeout 60 ${RUN:-} $EMU "$BIN" $OPTS \
 	    >"$T/out" 2>"$T/err"
 	_rc=$?
 	# A crash, a sanitizer report or a valgrind error fails the test run.
@@ -288,7 +294,7 @@ json_is()   { jq -e --argjson names "$NAMES" "$@" "$T/body" >/dev/null 2>&1; }
 snapshot() {
 	local f
 	for f in "$LOCKDIR"/procmon.*; do
-		[ -f "$f" ] && echo "${f##*/} $("$TOOLS/lockfile" show "$f" | cut -d' ' -f2,3)"
+		[ -f "$f" ] && echo "${f##*/} $(lockfile show "$f" | cut -d' ' -f2,3)"
 	done
 }
 

@@ -20,8 +20,8 @@ sentinels=
 for _ in 1 2 3; do sleep 3600 & sentinels="$sentinels $!"; done
 CLEANUP_EXTRA="kill $sentinels 2>/dev/null"
 set -- $sentinels
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.planted" "$1" 0xdeadbeef 1 0 "sleep 3600"
-"$TOOLS/lockfile" make "$LOCKDIR/procmon.planted0" "$2" 0 1 0 "sleep 3600"
+lockfile make "$LOCKDIR/procmon.planted" "$1" 0xdeadbeef 1 0 "sleep 3600"
+lockfile make "$LOCKDIR/procmon.planted0" "$2" 0 1 0 "sleep 3600"
 names="c1 c2 c3 s1 s2 planted planted0 nosuch procmon1"
 
 responder=$(pgrep -P "$SERVER_PID" -x fcgi_proc)

@@ -6,10 +6,11 @@
  * process itself.
  */
 
-#define _GNU_SOURCE	/* pipe2, close_range, asprintf: a Linux test tool */
+#define _GNU_SOURCE	/* pipe2, asprintf: a Linux test tool */
 
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -132,14 +133,31 @@ create_lockfile(const struct entry *e, pid_t pid, size_t runcount)
 	return fd;
 }
 
+#if !defined(SYS_close_range) && !defined(__mips__)
+#define SYS_close_range	436	/* but on alpha, ia64 and MIPS */
+#endif
+
+/* Linux 5.9; called directly, as not every C library wraps it. */
+static int
+close_from_to(int first, int last)
+{
+#ifdef SYS_close_range
+	return (int)syscall(SYS_close_range, (unsigned)first, (unsigned)last,
+	    0u);
+#else
+	(void)first, (void)last;
+	return -1;
+#endif
+}
+
 /* Whatever pmsup's own caller left open must not reach the children. */
 static void
 close_fds_except(int keep)
 {
 	int fd, max;
 
-	if ((keep == 3 || close_range(3, (unsigned)keep - 1, 0) == 0) &&
-	    close_range((unsigned)keep + 1, ~0u, 0) == 0)
+	if ((keep == 3 || close_from_to(3, keep - 1) == 0) &&
+	    close_from_to(keep + 1, -1) == 0)
 		return;
 	max = (int)sysconf(_SC_OPEN_MAX);
 	for (fd = 3; fd < max; fd++)

@@ -120,7 +120,7 @@ i=0
 for pid in $victims 0 1 -1; do
 	i=$((i + 1))
 	for t in 0 0xdeadbeef; do
-		"$TOOLS/lockfile" make "$LOCKDIR/procmon.planted$i-$t" "$pid" "$t" 1 "$now" x
+		lockfile make "$LOCKDIR/procmon.planted$i-$t" "$pid" "$t" 1 "$now" x
 		for a in stop restart; do
 			request GET "$a=planted$i-$t"
 			check "pid $pid planted ($t), $a: nothing signalled" \
@@ -142,7 +142,7 @@ race() {
 	local end=$((SECONDS + 4)) f=$LOCKDIR/procmon.race i=0
 	while [ $SECONDS -lt $end ]; do
 		i=$((i + 1))
-		"$TOOLS/lockfile" make "$f$i" "$SUP_PID" 0 1 0 x
+		lockfile make "$f$i" "$SUP_PID" 0 1 0 x
 		mkfifo "$f" 2>/dev/null; rm -f "$f"
 		mkdir "$f" 2>/dev/null; rmdir "$f" 2>/dev/null
 		ln -sf "$LOCKDIR/procmon.sleep1" "$f"; rm -f "$f"

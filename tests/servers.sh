@@ -84,7 +84,7 @@ fds() { ls "/proc/$responder/fd" | wc -l; }
 # A list of 2,000 processes is a ~250 KB answer: clients that hang up as
 # soon as it starts leave the responder writing into a closed connection.
 for i in $(seq 2000); do
-	"$TOOLS/lockfile" make "$LOCKDIR/procmon.big$i" 0 0xdeadbeef 1 0 \
+	lockfile make "$LOCKDIR/procmon.big$i" 0 0xdeadbeef 1 0 \
 	    "a command line of some length, to make the answer long"
 done
 out=$(/usr/bin/python3 "$TESTS/hammer.py" hangup "$port" "/procs?list" 50)

@@ -130,7 +130,7 @@ check "query words passed as arguments by the server are ignored" \
 # decoy directory's lockfile never shows.
 if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
 	mkdir -m 755 "$T/decoy"
-	"$TOOLS/lockfile" make "$T/decoy/procmon.decoy" 0 0 1 0 x
+	lockfile make "$T/decoy/procmon.decoy" 0 0 1 0 x
 	cp "$BIN" "$T/suid" && chmod 4755 "$T/suid"
 	env -i QUERY_STRING=list PROCMON_DIR="$T/decoy" setpriv --reuid=65534 \
 	    --regid=65534 --clear-groups "$T/suid" >"$T/out"
