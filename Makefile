@@ -41,9 +41,10 @@ ALL_CFLAGS	= $(WARN) $(CPPFLAGS) $(FCGI_CPPFLAGS_$(FCGI)) $(CFLAGS)
 ALL_LDFLAGS	= $(LDFLAGS) $(STATIC_LDFLAGS_$(STATIC))
 ALL_LDLIBS	= $(LDLIBS) $(FCGI_LDLIBS_$(FCGI))
 
-LIB_SRCS = procmon_client.c proc_stat.c query.c json_out.c metrics.c
-HEADERS	 = procmon_client.h proc_stat.h query.h json_out.h metrics.h \
-	   fcgi_compat.h
+LIB_SRCS = request.c policy.c actions.c respond.c procmon_client.c \
+	   holder.c refresh.c proc_stat.c metrics.c json_out.c buf.c \
+	   query.c names.c
+HEADERS	 = $(LIB_SRCS:.c=.h) fcgi_compat.h
 LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
 
 all: $(O)/fcgi_proc
@@ -71,11 +72,19 @@ $(O)/unit: tests/unit.c $(LIB_OBJS)
 	    -Wl,--wrap=fstatat -Wl,--wrap=fstatat64 -I. -o $@ \
 	    tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
 
+$(O)/requests: tests/requests.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -I. -o $@ tests/requests.c \
+	    $(LIB_OBJS) $(ALL_LDLIBS)
+
 $(O)/pmsup: tests/pmsup.c $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/pmsup.c
 
 $(O)/lockfile: tests/lockfile.c procmon_client.h $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/lockfile.c
+
+$(O)/listcost: bench/listcost.c $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -I. -o $@ bench/listcost.c \
+	    $(LIB_OBJS) $(ALL_LDLIBS)
 
 $(O)/takepid: tests/takepid.c $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/takepid.c
@@ -92,7 +101,7 @@ FUZZERS		 = query lockfile request
 
 fuzzers: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS) fcgi_proc.c
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS)
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_$*.c $(LIB_SRCS)
 
@@ -122,7 +131,8 @@ install: $(O)/fcgi_proc
 	chmod 755 $(DESTDIR)$(BINDIR)/fcgi_proc
 
 clean:
-	rm -f fcgi_proc unit pmsup lockfile takepid *.o .build-flags
+	rm -f fcgi_proc unit requests pmsup lockfile takepid listcost *.o \
+	    .build-flags
 	rm -rf build tests/build
 
 FORCE:

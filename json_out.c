@@ -1,101 +1,22 @@
 /*
- * Streaming JSON writer.  The layout follows the original fcgi_proc's list
+ * JSON writer, into a buffer.  The layout follows the original fcgi_proc's list
  * ("key": value, members separated by a bare comma) so that its output
  * stays byte-compatible with what existing clients have seen.
  */
 #include <assert.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "json_out.h"
 
-/* Appends to a buffer that grows by doubling; a failure sticks. */
-static void
-append(struct json_buf *b, const void *s, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 1024;
-	char *data;
-
-	if (b->failed)
-		return;
-	while (cap - b->len < n && cap <= SIZE_MAX / 2)
-		cap *= 2;
-	if (cap - b->len < n) {
-		b->failed = true;
-		return;
-	}
-	if (cap != b->cap) {
-		if ((data = realloc(b->data, cap)) == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->data = data;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-}
-
-/* fcgi_stdio's fwrite takes a pointer to non-const; it only reads it. */
-static void
-put_bytes(struct json *j, const void *s, size_t n)
-{
-	if (j->buf != NULL)
-		append(j->buf, s, n);
-	else
-		fwrite((void *)(uintptr_t)s, 1, n, j->out);
-}
-
-static void
-put_text(struct json *j, const char *s)
-{
-	put_bytes(j, s, strlen(s));
-}
-
-static void
-put_char(struct json *j, char c)
-{
-	if (j->buf != NULL)
-		append(j->buf, &c, 1);
-	else
-		putc(c, j->out);
-}
-
-static void
-init(struct json *j, FILE *out, struct json_buf *buf)
+void
+json_init(struct json *j, struct buf *out)
 {
 	j->out = out;
-	j->buf = buf;
 	j->depth = 0;
 	j->after_key = false;
 	j->in_object[0] = false;
 	j->has_member[0] = false;
-}
-
-void
-json_init(struct json *j, FILE *out)
-{
-	init(j, out, NULL);
-}
-
-void
-json_init_buf(struct json *j, struct json_buf *buf)
-{
-	/* One long text must not keep its room for good: a buffer four
-	 * times the size of its last text, and past 64 KiB, is let go. */
-	if (buf->cap > 65536 && buf->len < buf->cap / 4)
-		json_buf_free(buf);
-	buf->len = 0;
-	buf->failed = false;
-	init(j, NULL, buf);
-}
-
-void
-json_buf_free(struct json_buf *buf)
-{
-	free(buf->data);
-	memset(buf, 0, sizeof *buf);
 }
 
 /* Writes the separator a new value needs at the current depth. */
@@ -108,7 +29,7 @@ begin_value(struct json *j)
 	}
 	assert(!j->in_object[j->depth]);	/* objects take json_key first */
 	if (j->has_member[j->depth])
-		put_char(j, ',');
+		buf_addc(j->out, ',');
 	j->has_member[j->depth] = true;
 }
 
@@ -117,7 +38,7 @@ open_scope(struct json *j, char c, bool object)
 {
 	begin_value(j);
 	assert(j->depth + 1 < JSON_MAX_DEPTH);
-	put_char(j, c);
+	buf_addc(j->out, c);
 	j->depth++;
 	j->in_object[j->depth] = object;
 	j->has_member[j->depth] = false;
@@ -128,7 +49,7 @@ close_scope(struct json *j, char c, bool object)
 {
 	assert(j->depth > 0 && j->in_object[j->depth] == object);
 	assert(!j->after_key);
-	put_char(j, c);
+	buf_addc(j->out, c);
 	j->depth--;
 }
 
@@ -229,24 +150,24 @@ write_escaped(struct json *j, const unsigned char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		run = plain_length(s + i, n - i);
 		if (run > 0)
-			put_bytes(j, s + i, run);
+			buf_add(j->out, s + i, run);
 		if ((i += run) == n)
 			break;
 		switch (s[i]) {
-		case '"':  put_text(j, "\\\""); break;
-		case '\\': put_text(j, "\\\\"); break;
-		case '\b': put_text(j, "\\b"); break;
-		case '\f': put_text(j, "\\f"); break;
-		case '\n': put_text(j, "\\n"); break;
-		case '\r': put_text(j, "\\r"); break;
-		case '\t': put_text(j, "\\t"); break;
+		case '"':  buf_adds(j->out, "\\\""); break;
+		case '\\': buf_adds(j->out, "\\\\"); break;
+		case '\b': buf_adds(j->out, "\\b"); break;
+		case '\f': buf_adds(j->out, "\\f"); break;
+		case '\n': buf_adds(j->out, "\\n"); break;
+		case '\r': buf_adds(j->out, "\\r"); break;
+		case '\t': buf_adds(j->out, "\\t"); break;
 		default:
 			if (s[i] < 0x20 || s[i] == 0x7f) {
-				put_text(j, "\\u00");
-				put_char(j, hex[s[i] >> 4]);
-				put_char(j, hex[s[i] & 0xf]);
+				buf_adds(j->out, "\\u00");
+				buf_addc(j->out, hex[s[i] >> 4]);
+				buf_addc(j->out, hex[s[i] & 0xf]);
 			} else
-				put_text(j, "\\ufffd");
+				buf_adds(j->out, "\\ufffd");
 		}
 	}
 }
@@ -256,11 +177,11 @@ json_key(struct json *j, const char *key)
 {
 	assert(j->in_object[j->depth] && !j->after_key);
 	if (j->has_member[j->depth])
-		put_char(j, ',');
+		buf_addc(j->out, ',');
 	j->has_member[j->depth] = true;
-	put_char(j, '"');
+	buf_addc(j->out, '"');
 	write_escaped(j, (const unsigned char *)key, strlen(key));
-	put_text(j, "\": ");
+	buf_adds(j->out, "\": ");
 	j->after_key = true;
 }
 
@@ -268,9 +189,9 @@ void
 json_string(struct json *j, const char *s, size_t n)
 {
 	begin_value(j);
-	put_char(j, '"');
+	buf_addc(j->out, '"');
 	write_escaped(j, (const unsigned char *)s, n);
-	put_char(j, '"');
+	buf_addc(j->out, '"');
 }
 
 void
@@ -290,7 +211,7 @@ put_number(struct json *j, bool negative, unsigned long long v)
 	while ((v /= 10) != 0);
 	if (negative)
 		*--p = '-';
-	put_bytes(j, p, (size_t)(buf + sizeof buf - p));
+	buf_add(j->out, p, (size_t)(buf + sizeof buf - p));
 }
 
 void
@@ -318,12 +239,12 @@ json_centis(struct json *j, unsigned long long hundredths)
 	put_number(j, false, hundredths / 100);
 	frac[1] = (unsigned char)('0' + hundredths % 100 / 10);
 	frac[2] = (unsigned char)('0' + hundredths % 10);
-	put_bytes(j, frac, sizeof frac);
+	buf_add(j->out, frac, sizeof frac);
 }
 
 void
 json_bool(struct json *j, bool v)
 {
 	begin_value(j);
-	put_text(j, v ? "true" : "false");
+	buf_adds(j->out, v ? "true" : "false");
 }

@@ -10,30 +10,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "fcgi_compat.h"
+#include "buf.h"
 
 #define JSON_MAX_DEPTH 8
 
-/* Text kept in memory, to be written (or written again) later. */
-struct json_buf {
-	char		*data;
-	size_t		 len;
-	size_t		 cap;
-	bool		 failed;	/* out of memory: data is cut short */
-};
-
 struct json {
-	FILE		*out;		/* where the text goes, or */
-	struct json_buf	*buf;		/* what it is appended to */
+	struct buf	*out;
 	int		 depth;
 	bool		 after_key;	/* a key was written, its value is due */
 	bool		 in_object[JSON_MAX_DEPTH];
 	bool		 has_member[JSON_MAX_DEPTH];
 };
 
-void	json_init(struct json *, FILE *);
-void	json_init_buf(struct json *, struct json_buf *);	/* empties it */
-void	json_buf_free(struct json_buf *);
+void	json_init(struct json *, struct buf *);		/* appends to it */
 void	json_object_open(struct json *);
 void	json_object_close(struct json *);
 void	json_array_open(struct json *);

@@ -37,65 +37,66 @@ static const struct {
  * format requires, and bytes that are not UTF-8 replaced with U+FFFD.
  */
 static void
-write_label(FILE *out, const char *name)
+write_label(struct buf *out, const char *name)
 {
 	const unsigned char *s = (const unsigned char *)name;
 	size_t n = strlen(name), i, len;
 
 	for (i = 0; i < n; i += len) {
 		len = 1;
-		if (s[i] == '\\' || s[i] == '"')
-			fprintf(out, "\\%c", s[i]);
-		else if (s[i] == '\n')
-			fputs("\\n", out);
+		if (s[i] == '\\' || s[i] == '"') {
+			buf_addc(out, '\\');
+			buf_addc(out, (char)s[i]);
+		} else if (s[i] == '\n')
+			buf_adds(out, "\\n");
 		else if (s[i] < 0x80)
-			putc(s[i], out);
+			buf_addc(out, (char)s[i]);
 		else if ((len = utf8_length(s + i, n - i)) > 0)
-			fprintf(out, "%.*s", (int)len, name + i);
+			buf_add(out, name + i, len);
 		else {
-			fputs("\xef\xbf\xbd", out);
+			buf_adds(out, "\xef\xbf\xbd");
 			len = 1;
 		}
 	}
 }
 
 static void
-write_sample(FILE *out, enum family f, const struct pm_proc *p,
+write_sample(struct buf *out, enum family f, const struct pm_proc *p,
     const struct proc_stat *st)
 {
 	bool up = pm_running(p), known = up && st->threads > 0;
 
 	if (f >= RSS && !known)
 		return;		/* absent, not zero */
-	fprintf(out, PREFIX "%s{name=\"", families[f].name);
+	buf_printf(out, PREFIX "%s{name=\"", families[f].name);
 	write_label(out, p->name);
-	fputs("\"} ", out);
+	buf_adds(out, "\"} ");
 	switch (f) {
 	case UP:
-		fputs(up ? "1" : "0", out);
+		buf_adds(out, up ? "1" : "0");
 		break;
 	case START:
-		fprintf(out, "%lld", (long long)p->lock.starttime);
+		buf_printf(out, "%lld", (long long)p->lock.starttime);
 		break;
 	case RUNS:
-		fprintf(out, "%llu", (unsigned long long)p->lock.runcount);
+		buf_printf(out, "%llu", (unsigned long long)p->lock.runcount);
 		break;
 	case RSS:
-		fprintf(out, "%llu", st->rss_bytes);
+		buf_printf(out, "%llu", st->rss_bytes);
 		break;
 	case CPU:
-		fprintf(out, "%llu.%02llu", st->cpu_centis / 100,
+		buf_printf(out, "%llu.%02llu", st->cpu_centis / 100,
 		    st->cpu_centis % 100);
 		break;
 	case THREADS:
-		fprintf(out, "%ld", st->threads);
+		buf_printf(out, "%ld", st->threads);
 		break;
 	}
-	putc('\n', out);
+	buf_addc(out, '\n');
 }
 
 void
-metrics_write(FILE *out, const struct pm_list *list)
+metrics_write(struct buf *out, const struct pm_list *list)
 {
 	struct proc_stat *stats;
 	size_t i, f;
@@ -103,19 +104,21 @@ metrics_write(FILE *out, const struct pm_list *list)
 
 	/* Where procmon has entries: whether it runs to start anything. */
 	if (procmon != PM_PROCMON_ABSENT)
-		fprintf(out, "# HELP procmon_up 1 if procmon itself runs "
+		buf_printf(out, "# HELP procmon_up 1 if procmon itself runs "
 		    "(procmon1 or procmon2 holds its lock), else 0.\n"
 		    "# TYPE procmon_up gauge\nprocmon_up %d\n",
 		    procmon == PM_PROCMON_RUNNING);
 	/* /proc is read once per process, for every family. */
-	if ((stats = calloc(list->count + 1, sizeof *stats)) == NULL)
+	if ((stats = calloc(list->count + 1, sizeof *stats)) == NULL) {
+		out->failed = true;
 		return;
+	}
 	for (i = 0; i < list->count; i++)
 		if (!pm_running(&list->procs[i]) ||
 		    proc_stat_read(list->procs[i].lock.pid, &stats[i]) == -1)
 			stats[i].threads = 0;
 	for (f = 0; f < sizeof families / sizeof families[0]; f++) {
-		fprintf(out, "# HELP " PREFIX "%s %s\n# TYPE " PREFIX "%s %s\n",
+		buf_printf(out, "# HELP " PREFIX "%s %s\n# TYPE " PREFIX "%s %s\n",
 		    families[f].name, families[f].help, families[f].name,
 		    families[f].type);
 		for (i = 0; i < list->count; i++)

@@ -6,9 +6,9 @@
 #ifndef METRICS_H
 #define METRICS_H
 
+#include "buf.h"
 #include "procmon_client.h"
-#include "fcgi_compat.h"
 
-void	metrics_write(FILE *, const struct pm_list *);
+void	metrics_write(struct buf *, const struct pm_list *);
 
 #endif

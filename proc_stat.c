@@ -1,80 +1,18 @@
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "proc_stat.h"
+#include "query.h"
 
-/*
- * A persistent responder asks about the same processes again and again:
- * their /proc/PID/stat stays open, and is read again with pread.  A
- * descriptor names the process it was opened for, not its pid: once that
- * process is gone, reads fail, and the pid's next process gets a new one.
- */
-#define KEEP_MAX	64
-
-static struct {
-	pid_t	pid;
-	int	fd;
-} kept[KEEP_MAX];
-static size_t nkept, next_out;
-
-/* Reads /proc/PID/stat into buf, through a kept descriptor if it can. */
-static ssize_t
-read_stat(pid_t pid, char *buf, size_t size)
-{
-	char path[32];
-	ssize_t n;
-	size_t i;
-	int fd;
-
-	for (i = 0; i < nkept; i++)
-		if (kept[i].pid == pid) {
-			if ((n = pread(kept[i].fd, buf, size, 0)) > 0)
-				return n;
-			close(kept[i].fd);
-			kept[i] = kept[--nkept];
-			break;
-		}
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	if ((n = pread(fd, buf, size, 0)) <= 0) {
-		close(fd);
-		return -1;
-	}
-	if (nkept == KEEP_MAX) {	/* full: give up the oldest slot */
-		next_out %= KEEP_MAX;
-		close(kept[next_out].fd);
-		kept[next_out].pid = pid;
-		kept[next_out++].fd = fd;
-	} else {
-		kept[nkept].pid = pid;
-		kept[nkept++].fd = fd;
-	}
-	return n;
-}
-
-void
-proc_stat_release(void)
-{
-	while (nkept > 0)
-		close(kept[--nkept].fd);
-}
-
-/* The decimal digits at s, as a number, at most ULLONG_MAX. */
+/* The number at s, up to the first byte that is not a digit. */
 static unsigned long long
-decimal(const char *s)
+number_at(const char *s)
 {
 	unsigned long long v = 0;
 
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (ULLONG_MAX - (unsigned)(*s - '0')) / 10)
-			return ULLONG_MAX;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
+	parse_decimal(s, strspn(s, "0123456789"), &v);
 	return v;
 }
 
@@ -88,13 +26,18 @@ int
 proc_stat_read(pid_t pid, struct proc_stat *st)
 {
 	unsigned long long utime = 0, stime = 0, rss = 0;
-	char buf[1024], *p;
 	long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	int field;
+	char path[32], buf[1024], *p;
 	ssize_t n;
+	int fd, field;
 
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	if (pid <= 0 || ticks <= 0 || page <= 0 ||
-	    (n = read_stat(pid, buf, sizeof buf - 1)) <= 0)
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = pread(fd, buf, sizeof buf - 1, 0);
+	close(fd);
+	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
 	if ((p = strrchr(buf, ')')) == NULL)
@@ -103,15 +46,14 @@ proc_stat_read(pid_t pid, struct proc_stat *st)
 	/* After ')': field 3 (state) onwards, one space before each. */
 	for (field = 3, p++; *p == ' ' && field <= 24; field++) {
 		if (field == 14)
-			utime = decimal(p + 1);
+			utime = number_at(p + 1);
 		else if (field == 15)
-			stime = decimal(p + 1);
+			stime = number_at(p + 1);
 		else if (field == 20)
-			st->threads = (long)decimal(p + 1);
+			st->threads = (long)number_at(p + 1);
 		else if (field == 24)
-			rss = decimal(p + 1);
-		p = strchr(p + 1, ' ');
-		if (p == NULL)
+			rss = number_at(p + 1);
+		if ((p = strchr(p + 1, ' ')) == NULL)
 			break;
 	}
 	if (field <= 24 || st->threads <= 0)

@@ -15,6 +15,5 @@ struct proc_stat {
 
 /* 0 with *st filled, or -1 if the process is gone or /proc says nothing. */
 int	proc_stat_read(pid_t, struct proc_stat *st);
-void	proc_stat_release(void);	/* closes what reads keep open */
 
 #endif

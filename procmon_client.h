@@ -13,6 +13,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "holder.h"
+
 /* procmon's header; the C declaration, not byte offsets, is the contract. */
 struct lockdata {
 	pid_t		pid;		/* last process started */
@@ -24,6 +26,10 @@ struct lockdata {
 #define PM_TERMINATE_STOP	0xDEADBEEFu	/* stopped, file kept */
 #define PM_TERMINATE_DELETE	0xDEAFBABEu	/* stopped, file removed */
 
+/* The lock a supervised process holds on its file, for fcntl(). */
+#define PM_LOCK_BYTE0	{ .l_type = F_WRLCK, .l_whence = SEEK_SET, \
+			  .l_start = 0, .l_len = 1 }
+
 #define PM_PREFIX	"procmon."
 #define PM_EXEC_MAX	4096	/* command line bytes read; the rest is cut */
 
@@ -33,45 +39,33 @@ struct pm_proc {
 	pid_t		 holder;	/* pid holding byte 0, or 0 */
 	char		*exec;		/* command line, exec_len bytes */
 	size_t		 exec_len;
-	int		 fd;		/* the lockfile, kept open, or -1 */
-	ino_t		 ino;		/* as its directory entry gave it */
+	dev_t		 dev;		/* the file read */
+	ino_t		 ino;
 };
 
-/*
- * A list, and what pm_refresh() keeps to refresh it cheaply: its
- * lockfiles open, and a watch on the directory.  Zero it before first use;
- * pm_list_free() closes and frees everything.
- */
+/* Every trusted procmon.* entry of a directory. */
 struct pm_list {
 	struct pm_proc	*procs;		/* sorted by name */
 	size_t		 count;
 	size_t		 alloc;
 	size_t		 untrusted;	/* procmon.* entries left out */
-	unsigned long	 generation;	/* differs whenever procs did */
-	char		*dir;		/* where procs were read */
-	dev_t		 dir_dev;	/* the device of the directory read */
-	bool		 scanned;	/* once at least */
-	bool		 watching;	/* watch is an inotify descriptor */
-	int		 watch;
-	dev_t		 watch_dev;	/* on the directory that dir named */
-	ino_t		 watch_ino;
 };
 
 enum pm_action { PM_START, PM_STOP, PM_RESTART };
+
+enum pm_status {
+	PM_OK,
+	PM_UNKNOWN,	/* no such lockfile */
+	PM_UNTRUSTED,	/* a lockfile we refuse: see trusted() */
+	PM_DELETING,	/* procmon is removing the entry */
+	PM_SYSERR	/* a system call failed: errno and pm_error() say why */
+};
 
 /* procmon itself, as its own entries procmon1 and procmon2 show it. */
 enum pm_procmon {
 	PM_PROCMON_ABSENT,	/* neither entry: not known to be procmon's */
 	PM_PROCMON_RUNNING,	/* one of them holds its lock */
 	PM_PROCMON_STOPPED	/* nothing will start or restart anything */
-};
-
-enum pm_status {
-	PM_OK,
-	PM_UNKNOWN,	/* no such lockfile */
-	PM_UNTRUSTED,	/* a lockfile we refuse: see pm_trusted() */
-	PM_DELETING,	/* procmon is removing the entry */
-	PM_SYSERR	/* a system call failed: errno and pm_error() say why */
 };
 
 struct pm_outcome {
@@ -81,16 +75,34 @@ struct pm_outcome {
 	bool		 was_running;	/* its holder, when acted on */
 };
 
+/*
+ * An action under way: pm_begin() writes the lockfile and sends the first
+ * signal, SIGTERM if graceful; pm_finish() sends SIGKILL to a process
+ * that still holds its lock, and releases what was kept.  Between them,
+ * pm_await_ending() gives several processes one grace together.
+ */
+struct pm_deed {
+	struct pm_outcome out;
+	const char	*name;
+	struct holder	 holder;	/* its fd is -1 once finished */
+	bool		 ending;	/* SIGTERM sent; SIGKILL may follow */
+};
+
 int		 pm_running(const struct pm_proc *);
-enum pm_status	 pm_list(const char *dir, struct pm_list *);  /* a new list */
-enum pm_status	 pm_refresh(const char *dir, struct pm_list *);
+enum pm_status	 pm_list(const char *dir, struct pm_list *);
 void		 pm_list_free(struct pm_list *);
 enum pm_status	 pm_get(const char *dir, const char *name, struct pm_proc *);
-enum pm_status	 pm_act(const char *dir, const char *name, enum pm_action,
-		    unsigned grace, struct pm_outcome *);
+enum pm_status	 pm_begin(const char *dir, const char *name, enum pm_action,
+		    bool graceful, struct pm_deed *);
+void		 pm_await_ending(struct pm_deed *const *, size_t,
+		    unsigned grace);
+enum pm_status	 pm_finish(struct pm_deed *);
 enum pm_procmon	 pm_procmon(const char *dir);
 enum pm_procmon	 pm_procmon_listed(const struct pm_list *);
 void		 pm_trust_uid(uid_t);	/* procmon's user, besides root */
+int		 pm_trusted_at(int dirfd, const char *file);
+int		 pm_holder_at(int dirfd, struct pm_proc *);
+const struct pm_proc *pm_find(const struct pm_list *, const char *name);
 const char	*pm_error(void);
 unsigned long long pm_age(time_t start, time_t now);	/* seconds, >= 0 */
 void		 pm_format_since(char *, size_t, time_t start, time_t now);

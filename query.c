@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <string.h>
 
 #include "query.h"
@@ -66,4 +67,21 @@ query_next(char **cursor, struct query_param *param)
 		param->value_len = (size_t)n;
 	}
 	return 1;
+}
+
+bool
+parse_decimal(const char *s, size_t len, unsigned long long *v)
+{
+	unsigned long long n = 0;
+	unsigned d;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		n = n > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : n * 10 + d;
+	}
+	*v = n;
+	return len > 0;
 }

@@ -116,6 +116,12 @@ check "stop=sleep1,sleep2: 200, a result for each" json_is \
     all(.results[]; .status == 200 and .changed)'
 check "... both flagged stopped" eval \
     '[ "$(lock_field sleep1 2) $(lock_field sleep2 2)" = "0xdeadbeef 0xdeadbeef" ]'
+request POST "" "start=sleep1&start=sleep2"
+check "start=sleep1&start=sleep2 (curl -d twice, a form's checkboxes): as start=sleep1,sleep2" \
+    json_is '.status == 200 and .action == "start" and (.results | map(.name)) == ["sleep1","sleep2"]'
+wait_state sleep1 running; wait_state sleep2 running
+request GET "stop=sleep1&stop=sleep2"
+check "... by GET too" json_is '.status == 200 and (.results | map(.name)) == ["sleep1","sleep2"] and all(.results[]; .changed)'
 request POST "" "start=sleep1,nosuch,sleep2"
 check "start=sleep1,nosuch,sleep2: 404 overall, each name's own result" json_is \
     '.status == 404 and (.results | map(.status)) == [200,404,200]'
@@ -126,6 +132,8 @@ wait_state sleep1 running; wait_state sleep2 running
 before=$(snapshot)
 expect_error 403 '"procmon1" is protected' GET "stop=sleep1,procmon1"
 expect_error 400 '"sleep1" named twice' GET "stop=sleep1,sleep1"
+expect_error 400 '"sleep1" named twice' POST "" "stop=sleep1&stop=sleep1"
+expect_error 400 "one action per request" POST "" "stop=sleep1&restart=sleep2"
 expect_error 400 "stop needs a process name" GET "stop=sleep1,"
 expect_error 400 "stop needs a process name" GET "stop=,sleep1"
 expect_error 400 "stop needs a process name" GET "stop=sleep1,../x"

@@ -88,7 +88,7 @@ start_supervisor() {
 		chmod 644 "$T/procmon.json"
 		# procmon starts its second monitor as "procmon -F" by PATH.
 		PATH="$(dirname "$(command -v "$PROCMON")"):$PATH" "${as[@]}" \
-		    procmon -f "$T/procmon.json" &
+		    procmon -f "$T/procmon.json" >>"$T/procmon.log" 2>&1 &
 	else
 		[ -n "$SUP_AS" ] && chown "$SUP_AS" "$LOCKDIR"
 		"${as[@]}" $EMU "$TOOLS/pmsup" -d "$LOCKDIR" -i 100 -s procmon1 \

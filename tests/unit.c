@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
@@ -27,6 +28,7 @@
 #include "json_out.h"
 #include "procmon_client.h"
 #include "query.h"
+#include "refresh.h"
 
 static int passed, failed;
 static char tmpdir[] = "/tmp/fcgi_proc-unit.XXXXXX";
@@ -52,24 +54,22 @@ check(int ok, const char *fmt, ...)
 
 /* JSON writer ------------------------------------------------------- */
 
-static char *json_buf;
-static size_t json_len;
-static FILE *json_fp;
+static struct buf json_text;
 
 static void
 json_start(struct json *j)
 {
-	json_fp = open_memstream(&json_buf, &json_len);
-	json_init(j, json_fp);
+	buf_reset(&json_text);
+	json_init(j, &json_text);
 }
 
 /* Ends the capture and compares it with want. */
 static void
 json_expect(const char *want, const char *what)
 {
-	fclose(json_fp);
-	check(strcmp(json_buf, want) == 0, "json %s: %s", what, json_buf);
-	free(json_buf);
+	buf_addc(&json_text, '\0');
+	check(!json_text.failed && strcmp(json_text.data, want) == 0,
+	    "json %s: %s", what, json_text.data);
 }
 
 static void
@@ -82,40 +82,34 @@ json_string_is(const char *in, size_t len, const char *want, const char *what)
 	json_expect(want, what);
 }
 
-/* The in-memory sink: the same text, room that grows, and is let go. */
+/* The buffer answers are written to: room that grows, and is let go. */
 static void
-test_json_buf(void)
+test_buf(void)
 {
 	static char big[200000];
-	struct json_buf b = { 0 };
-	struct json j;
+	struct buf b = { 0 };
 
-	json_init_buf(&j, &b);
-	json_array_open(&j);
-	json_int(&j, -12);
-	json_cstring(&j, "a\"b");
-	json_array_close(&j);
+	buf_adds(&b, "[-12,");
+	buf_printf(&b, "\"%s\"]", "a\\\"b");
 	check(!b.failed && b.len == 12 &&
 	    memcmp(b.data, "[-12,\"a\\\"b\"]", 12) == 0,
-	    "json buffer: the text a stream gets");
-	memset(big, 'x', sizeof big);
-	json_init_buf(&j, &b);
-	json_string(&j, big, sizeof big);
-	check(!b.failed && b.len == sizeof big + 2 && b.cap >= b.len &&
-	    b.data[0] == '"' && b.data[b.len - 1] == '"',
-	    "json buffer: grows to a long text");
-	json_init_buf(&j, &b);
-	json_array_open(&j);
-	json_array_close(&j);
+	    "buffer: text added and formatted");
+	memset(big, 'x', sizeof big - 1);
+	buf_reset(&b);
+	buf_printf(&b, "%s", big);
+	check(!b.failed && b.len == sizeof big - 1 && b.cap >= b.len &&
+	    memcmp(b.data, big, b.len) == 0,
+	    "buffer: grows to a long text, formatted past its room");
+	buf_reset(&b);
+	buf_adds(&b, "[]");
 	check(b.len == 2 && memcmp(b.data, "[]", 2) == 0 && b.cap > 65536,
-	    "json buffer: starts again from empty, keeping its room once");
-	json_init_buf(&j, &b);
-	json_array_open(&j);
-	json_array_close(&j);
+	    "buffer: starts again from empty, keeping its room once");
+	buf_reset(&b);
+	buf_adds(&b, "[]");
 	check(b.len == 2 && memcmp(b.data, "[]", 2) == 0 && b.cap <= 65536,
-	    "json buffer: room four times the last text is let go");
-	json_buf_free(&b);
-	check(b.data == NULL && b.len == 0 && b.cap == 0, "json buffer: freed");
+	    "buffer: room four times the last text is let go");
+	buf_free(&b);
+	check(b.data == NULL && b.len == 0 && b.cap == 0, "buffer: freed");
 }
 
 static void
@@ -584,6 +578,22 @@ test_list(void)
 	    "missing directory is an error: %s", pm_error());
 }
 
+/* One action on one process, start to end, as actions.c does it. */
+static enum pm_status
+act(const char *name, enum pm_action action, unsigned grace,
+    struct pm_outcome *out)
+{
+	struct pm_deed deed, *d = &deed;
+	enum pm_status status;
+
+	if ((status = pm_begin(tmpdir, name, action, grace > 0, d)) == PM_OK) {
+		pm_await_ending(&d, 1, grace);
+		status = pm_finish(d);
+	}
+	*out = deed.out;
+	return status;
+}
+
 static void
 test_actions(void)
 {
@@ -596,16 +606,16 @@ test_actions(void)
 	write_lockfile("run", 0, 0, 7, then, "sleep 60", 8, 0600);
 	holder = spawn("run", HOLD_LOCK);
 	set_pid("run", holder);
-	check(pm_act(tmpdir, "run", PM_START, 0, &out) == PM_OK &&
+	check(act("run", PM_START, 0, &out) == PM_OK &&
 	    !out.changed && !out.killed, "start of a running one: no-op");
-	check(pm_act(tmpdir, "run", PM_STOP, 0, &out) == PM_OK && out.changed &&
+	check(act("run", PM_STOP, 0, &out) == PM_OK && out.changed &&
 	    out.killed == holder && out.was_running, "stop kills the holder");
 	check(died(holder), "holder is dead");
 	ld = read_header("run");
 	check(ld.terminate == PM_TERMINATE_STOP && ld.starttime > then &&
 	    ld.runcount == 7 && ld.pid == holder,
 	    "stop wrote terminate and time, nothing else");
-	check(pm_act(tmpdir, "run", PM_STOP, 0, &out) == PM_OK && !out.changed &&
+	check(act("run", PM_STOP, 0, &out) == PM_OK && !out.changed &&
 	    !out.killed, "stop of a stopped one: no-op");
 	ld = read_header("run");
 	check(ld.terminate == PM_TERMINATE_STOP, "still stopped");
@@ -614,17 +624,17 @@ test_actions(void)
 	stranger = spawn("run", HOLD_NONE);
 	write_lockfile("stale", stranger, PM_TERMINATE_STOP, 2, then, "x", 1,
 	    0600);
-	check(pm_act(tmpdir, "stale", PM_STOP, 0, &out) == PM_OK && !out.killed,
+	check(act("stale", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "stop of a stale pid signals nothing");
-	check(pm_act(tmpdir, "stale", PM_RESTART, 0, &out) == PM_OK &&
+	check(act("stale", PM_RESTART, 0, &out) == PM_OK &&
 	    !out.killed && out.changed,
 	    "restart of a stopped one starts it, signals nothing");
 	check(read_header("stale").terminate == 0, "restart cleared the flag");
 	write_lockfile("stale0", stranger, 0, 2, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "stale0", PM_RESTART, 0, &out) == PM_OK &&
+	check(act("stale0", PM_RESTART, 0, &out) == PM_OK &&
 	    !out.killed && !out.changed,
 	    "restart of a dead, unflagged one is left to procmon");
-	check(pm_act(tmpdir, "stale0", PM_STOP, 0, &out) == PM_OK &&
+	check(act("stale0", PM_STOP, 0, &out) == PM_OK &&
 	    !out.killed && out.changed, "stop of it flags, signals nothing");
 	check(lives(stranger), "the stranger is alive");
 	reap(stranger);
@@ -634,7 +644,7 @@ test_actions(void)
 	holder = spawn("rr", HOLD_LOCK);
 	write_lockfile("rr2", 0, 0, 1, then, "x", 1, 0600);
 	set_pid("rr", holder);
-	check(pm_act(tmpdir, "rr", PM_RESTART, 0, &out) == PM_OK &&
+	check(act("rr", PM_RESTART, 0, &out) == PM_OK &&
 	    out.killed == holder && !out.changed, "restart kills the holder");
 	check(died(holder), "restarted holder is dead");
 	check(read_header("rr").terminate == 0, "restart leaves the flag");
@@ -644,7 +654,7 @@ test_actions(void)
 	 * for a pid of 0 or a dead one, and this one may be a stranger's.
 	 */
 	write_lockfile("st", 4242, PM_TERMINATE_STOP, 5, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "st", PM_START, 0, &out) == PM_OK && out.changed &&
+	check(act("st", PM_START, 0, &out) == PM_OK && out.changed &&
 	    !out.killed && !out.was_running, "start of a stopped one");
 	ld = read_header("st");
 	check(ld.terminate == 0 && ld.pid == 0 && ld.runcount == 5 &&
@@ -654,14 +664,14 @@ test_actions(void)
 	write_lockfile("rf", 0, PM_TERMINATE_STOP, 1, then, "x", 1, 0600);
 	holder = spawn("rf", HOLD_LOCK);
 	set_pid("rf", holder);
-	check(pm_act(tmpdir, "rf", PM_START, 0, &out) == PM_OK && out.changed &&
+	check(act("rf", PM_START, 0, &out) == PM_OK && out.changed &&
 	    !out.killed && out.was_running && lives(holder),
 	    "start of a running one flagged stopped: nothing signalled");
 	ld = read_header("rf");
 	check(ld.terminate == 0 && ld.pid == holder,
 	    "... the flag cleared, its pid kept");
 	set_terminate("rf", PM_TERMINATE_STOP);
-	check(pm_act(tmpdir, "rf", PM_RESTART, 0, &out) == PM_OK &&
+	check(act("rf", PM_RESTART, 0, &out) == PM_OK &&
 	    out.changed && out.killed == holder,
 	    "restart of a running one flagged stopped kills it");
 	check(died(holder) && read_header("rf").terminate == 0,
@@ -669,26 +679,26 @@ test_actions(void)
 
 	/* pid 1 is never signalled, even with a lock held by nobody. */
 	write_lockfile("init", 1, 0, 1, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "init", PM_STOP, 0, &out) == PM_OK && !out.killed,
+	check(act("init", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "pid 1 is never signalled");
 
 	write_lockfile("del", 0, PM_TERMINATE_DELETE, 1, then, "x", 1, 0600);
-	check(pm_act(tmpdir, "del", PM_START, 0, &out) == PM_DELETING,
+	check(act("del", PM_START, 0, &out) == PM_DELETING,
 	    "entry being deleted is refused");
 	write_lockfile("gw", 0, PM_TERMINATE_STOP, 1, then, "x", 1, 0660);
-	check(pm_act(tmpdir, "gw", PM_START, 0, &out) == PM_UNTRUSTED &&
+	check(act("gw", PM_START, 0, &out) == PM_UNTRUSTED &&
 	    read_header("gw").terminate == PM_TERMINATE_STOP,
 	    "untrusted file refused and unchanged");
-	check(pm_act(tmpdir, "link", PM_STOP, 0, &out) == PM_UNTRUSTED,
+	check(act("link", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "symlink refused");
-	check(pm_act(tmpdir, "fifo", PM_STOP, 0, &out) == PM_UNTRUSTED,
+	check(act("fifo", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "FIFO refused without blocking");
-	check(pm_act(tmpdir, "short", PM_STOP, 0, &out) == PM_UNTRUSTED,
+	check(act("short", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "short file refused");
-	check(pm_act(tmpdir, "missing", PM_STOP, 0, &out) == PM_UNKNOWN,
+	check(act("missing", PM_STOP, 0, &out) == PM_UNKNOWN,
 	    "unknown name");
-	check(pm_act(tmpdir, "../procmon.run", PM_STOP, 0, &out) == PM_UNKNOWN &&
-	    pm_act(tmpdir, "", PM_STOP, 0, &out) == PM_UNKNOWN,
+	check(act("../procmon.run", PM_STOP, 0, &out) == PM_UNKNOWN &&
+	    act("", PM_STOP, 0, &out) == PM_UNKNOWN,
 	    "a path or an empty name never reaches open()");
 }
 
@@ -873,7 +883,7 @@ test_signal_races(void)
 
 	pid = spawn_droppable("race");
 	drop_lock_at_pidfd_open = true;
-	check(pm_act(tmpdir, "race", PM_STOP, 0, &out) == PM_OK && !out.killed,
+	check(act("race", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "lock dropped before the pidfd: nothing signalled");
 	check(lives(pid), "... and the former holder lives");
 	end_droppable(pid);
@@ -881,13 +891,13 @@ test_signal_races(void)
 	no_pidfds = true;
 	pid = spawn_droppable("race");
 	drop_lock_at_pidfd_open = true;
-	check(pm_act(tmpdir, "race", PM_RESTART, 0, &out) == PM_OK && !out.killed,
+	check(act("race", PM_RESTART, 0, &out) == PM_OK && !out.killed,
 	    "without pidfds, lock dropped before kill(): nothing signalled");
 	check(lives(pid), "... and the former holder lives");
 	end_droppable(pid);
 
 	pid = spawn_droppable("race");
-	check(pm_act(tmpdir, "race", PM_RESTART, 0, &out) == PM_OK &&
+	check(act("race", PM_RESTART, 0, &out) == PM_OK &&
 	    out.killed == pid && died(pid),
 	    "without pidfds, the holder is killed by kill()");
 	end_droppable(pid);
@@ -986,7 +996,7 @@ test_lock_outlives_holder(void)
 		kill(sharer, SIGKILL);
 		return;
 	}
-	check(pm_act(tmpdir, "vanished", PM_STOP, 0, &out) == PM_OK &&
+	check(act("vanished", PM_STOP, 0, &out) == PM_OK &&
 	    !out.killed, "stop: the stranger now under the lock's pid "
 	    "is not signalled");
 	check(lives(stranger), "... and lives");
@@ -1005,7 +1015,7 @@ test_lock_outlives_holder(void)
 		kill(sharer, SIGKILL);
 		return;
 	}
-	check(stranger == gone && pm_act(tmpdir, "vanished", PM_STOP, 0,
+	check(stranger == gone && act("vanished", PM_STOP, 0,
 	    &out) == PM_OK && !out.killed, "stop: a stranger with the "
 	    "lockfile open (O_PATH) under the lock's pid is not signalled");
 	check(lives(stranger), "... and lives");
@@ -1023,7 +1033,7 @@ test_leader_gone(void)
 	write_lockfile("leaderless", 0, 0, 1, time(NULL), "x", 1, 0600);
 	pid = spawn("leaderless", HOLD_LOCK_LEADER_GONE);
 	set_pid("leaderless", pid);
-	check(pm_act(tmpdir, "leaderless", PM_STOP, 0, &out) == PM_OK &&
+	check(act("leaderless", PM_STOP, 0, &out) == PM_OK &&
 	    out.killed == pid, "stop: a holder whose main thread has ended "
 	    "is killed");
 	check(!lives(pid), "... and is gone");
@@ -1084,11 +1094,11 @@ test_odd_files(void)
 	    "held by an OFD lock, which names no pid: not running");
 	check(find(&l, "leased") == NULL, "leased foreign file left out");
 	pm_list_free(&l);
-	check(pm_act(tmpdir, "zero", PM_STOP, 0, &out) == PM_OK && !out.killed,
+	check(act("zero", PM_STOP, 0, &out) == PM_OK && !out.killed,
 	    "stop of pid 0 signals nothing");
-	check(pm_act(tmpdir, "ofd", PM_RESTART, 0, &out) == PM_OK && !out.killed &&
+	check(act("ofd", PM_RESTART, 0, &out) == PM_OK && !out.killed &&
 	    kill(ofd, 0) == 0, "restart of an OFD-locked entry signals nothing");
-	check(pm_act(tmpdir, "leased", PM_STOP, 0, &out) == PM_UNTRUSTED,
+	check(act("leased", PM_STOP, 0, &out) == PM_UNTRUSTED,
 	    "leased foreign file refused");
 	if (leaser > 0) {
 		path_of(path, sizeof path, "leased");
@@ -1100,7 +1110,7 @@ test_odd_files(void)
 		    "nor looked at is left out, the list goes on: %s",
 		    pm_error());
 		pm_list_free(&l);
-		check(pm_act(tmpdir, "leased", PM_STOP, 0, &out) ==
+		check(act("leased", PM_STOP, 0, &out) ==
 		    PM_UNTRUSTED, "... and refused");
 		refuse_fstatat = NULL;
 		remove_at_fstatat = "procmon.leased";
@@ -1149,27 +1159,26 @@ exec_of(const struct pm_list *l, const char *name)
 	return exec;
 }
 
-/* The exec of name after refreshing l, or "" if it is not listed. */
+/* The exec of name after refreshing k, or "" if it is not listed. */
 static const char *
-refreshed_exec(const char *dir, struct pm_list *l, const char *name)
+refreshed_exec(const char *dir, struct pm_kept *k, const char *name)
 {
-	if (pm_refresh(dir, l) != PM_OK)
+	if (pm_refresh(dir, k) != PM_OK)
 		return "(error)";
-	return exec_of(l, name);
+	return exec_of(&k->list, name);
 }
 
 /*
- * A refreshed list keeps its lockfiles open and, from its second refresh
- * on, skips the directory while inotify reports nothing of its procmon.*
- * entries.  Whatever changes under it must still show; what cannot
- * change it must not cost a scan (a scan always moves the generation).
+ * A kept list, from its second refresh on, skips the directory while
+ * inotify reports nothing that could change it.  Whatever changes under
+ * it must still show; what cannot change it must not cost a read.
  */
 static void
 test_refresh(void)
 {
 	char dir[] = "/tmp/fcgi_proc-keep.XXXXXX", path[64], other[64];
-	struct pm_list l = { 0 };
-	unsigned long g;
+	struct pm_kept k = { 0 };
+	unsigned long reads;
 	int before, fd;
 
 	before = open_fds();
@@ -1177,58 +1186,58 @@ test_refresh(void)
 		exit(1);
 	snprintf(path, sizeof path, "%s/procmon.k", dir);
 	make_file_in(path, 0600, "one");
-	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
-	    !l.watching, "refresh: the first is a scan, with no watch");
-	check(open_fds() == before + 1, "refresh: the lockfile stays open");
-	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
-	    l.watching && open_fds() == before + 2,
+	check(strcmp(refreshed_exec(dir, &k, "k"), "one") == 0 &&
+	    !k.watching && open_fds() == before,
+	    "refresh: the first is a read, with no watch and nothing open");
+	check(strcmp(refreshed_exec(dir, &k, "k"), "one") == 0 &&
+	    k.watching && open_fds() == before + 1,
 	    "refresh: the second watches the directory");
-	g = l.generation;
-	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
-	    l.generation == g, "refresh: nothing changed, nothing scanned");
+	reads = k.reads;
+	check(strcmp(refreshed_exec(dir, &k, "k"), "one") == 0 &&
+	    k.reads == reads, "refresh: nothing changed, nothing read");
 	snprintf(other, sizeof other, "%s/unrelated", dir);
 	make_file_in(other, 0600, "x");
 	unlink(other);
-	check(strcmp(refreshed_exec(dir, &l, "k"), "one") == 0 &&
-	    l.generation == g, "refresh: files of other names cost no scan");
+	check(strcmp(refreshed_exec(dir, &k, "k"), "one") == 0 &&
+	    k.reads == reads, "refresh: files of other names cost no read");
 
 	if ((fd = open(path, O_WRONLY)) == -1 ||
 	    pwrite(fd, "two", 3, sizeof(struct lockdata)) != 3)
 		exit(1);
 	close(fd);
-	check(strcmp(refreshed_exec(dir, &l, "k"), "two") == 0 &&
-	    l.generation != g, "refresh: a file written in place is read again");
+	check(strcmp(refreshed_exec(dir, &k, "k"), "two") == 0 &&
+	    k.reads != reads, "refresh: a file written in place is read again");
 	make_file_in(path, 0600, "new");	/* a new file, a new inode */
-	check(strcmp(refreshed_exec(dir, &l, "k"), "new") == 0,
+	check(strcmp(refreshed_exec(dir, &k, "k"), "new") == 0,
 	    "refresh: a file replaced under the same name is read afresh");
 	check(chmod(path, 0620) == 0 &&
-	    strcmp(refreshed_exec(dir, &l, "k"), "") == 0,
-	    "refresh: a kept file made group-writable is left out");
+	    strcmp(refreshed_exec(dir, &k, "k"), "") == 0,
+	    "refresh: a listed file made group-writable is left out");
 	check(chmod(path, 0600) == 0 &&
-	    strcmp(refreshed_exec(dir, &l, "k"), "new") == 0,
+	    strcmp(refreshed_exec(dir, &k, "k"), "new") == 0,
 	    "refresh: and shown again once it is not");
 	make_file_in(path, 0620, "bad");
-	check(strcmp(refreshed_exec(dir, &l, "k"), "") == 0,
+	check(strcmp(refreshed_exec(dir, &k, "k"), "") == 0,
 	    "refresh: replaced by an untrusted file, it is left out");
 	make_file_in(path, 0600, "three");
-	refreshed_exec(dir, &l, "k");
+	refreshed_exec(dir, &k, "k");
 	unlink(path);
-	check(strcmp(refreshed_exec(dir, &l, "k"), "") == 0 &&
-	    open_fds() == before + 1, "refresh: a file gone is closed");
+	check(strcmp(refreshed_exec(dir, &k, "k"), "") == 0 &&
+	    open_fds() == before + 1, "refresh: a file gone leaves the list");
 
 	remove_tree(dir);
 	if (mkdir(dir, 0700) == -1)
 		exit(1);
 	make_file_in(path, 0600, "four");
-	check(strcmp(refreshed_exec(dir, &l, "k"), "four") == 0,
+	check(strcmp(refreshed_exec(dir, &k, "k"), "four") == 0,
 	    "refresh: a directory removed and made again is read afresh");
-	check(strcmp(refreshed_exec(dir, &l, "k"), "four") == 0 && l.watching,
+	check(strcmp(refreshed_exec(dir, &k, "k"), "four") == 0 && k.watching,
 	    "refresh: and watched again");
-	check(strcmp(refreshed_exec(tmpdir, &l, "k"), "") == 0 &&
-	    strcmp(refreshed_exec(dir, &l, "k"), "four") == 0,
+	check(strcmp(refreshed_exec(tmpdir, &k, "k"), "") == 0 &&
+	    strcmp(refreshed_exec(dir, &k, "k"), "four") == 0,
 	    "refresh: a list of another directory starts afresh");
-	pm_list_free(&l);
-	check(open_fds() == before, "pm_list_free closes what refreshes kept");
+	pm_kept_free(&k);
+	check(open_fds() == before, "pm_kept_free closes the watch");
 	remove_tree(dir);
 }
 
@@ -1242,7 +1251,7 @@ test_refresh_moved(void)
 {
 	char top[] = "/tmp/fcgi_proc-moved.XXXXXX", dir[64], path[96];
 	char moved[64], cmd[96];
-	struct pm_list l = { 0 };
+	struct pm_kept k = { 0 };
 
 	if (mkdtemp(top) == NULL)
 		exit(1);
@@ -1252,8 +1261,8 @@ test_refresh_moved(void)
 		exit(1);
 	snprintf(path, sizeof path, "%s/procmon.m", dir);
 	make_file_in(path, 0600, "old");
-	refreshed_exec(dir, &l, "m");
-	check(strcmp(refreshed_exec(dir, &l, "m"), "old") == 0 && l.watching,
+	refreshed_exec(dir, &k, "m");
+	check(strcmp(refreshed_exec(dir, &k, "m"), "old") == 0 && k.watching,
 	    "moved: watched");
 	snprintf(moved, sizeof moved, "%s/b", top);
 	snprintf(path, sizeof path, "%s/a", top);
@@ -1261,17 +1270,17 @@ test_refresh_moved(void)
 		exit(1);
 	snprintf(path, sizeof path, "%s/procmon.m", dir);
 	make_file_in(path, 0600, "new");
-	check(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0,
+	check(strcmp(refreshed_exec(dir, &k, "m"), "new") == 0,
 	    "moved: a parent renamed, the directory now under the path is read");
-	check(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0 && l.watching,
+	check(strcmp(refreshed_exec(dir, &k, "m"), "new") == 0 && k.watching,
 	    "moved: and watched");
-	pm_list_free(&l);
+	pm_kept_free(&k);
 	remove_tree(top);
 }
 
 /*
  * A file system mounted over the directory numbers its inodes afresh: a
- * kept file must not pass for a new file of the same name and inode.
+ * listed file must not pass for a new file of the same name and inode.
  * This needs a mount namespace of our own, so it runs in a child, and is
  * skipped where that is not allowed.
  */
@@ -1285,7 +1294,7 @@ test_refresh_mounted(void)
 	if (mkdtemp(dir) == NULL || (pid = fork()) == -1)
 		exit(1);
 	if (pid == 0) {
-		struct pm_list l = { 0 };
+		struct pm_kept k = { 0 };
 
 		if (unshare(CLONE_NEWNS) == -1 ||
 		    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
@@ -1293,12 +1302,12 @@ test_refresh_mounted(void)
 			_exit(2);
 		snprintf(path, sizeof path, "%s/procmon.m", dir);
 		make_file_in(path, 0600, "old");
-		refreshed_exec(dir, &l, "m");
-		if (strcmp(refreshed_exec(dir, &l, "m"), "old") != 0 ||
-		    !l.watching || mount("none", dir, "tmpfs", 0, NULL) == -1)
+		refreshed_exec(dir, &k, "m");
+		if (strcmp(refreshed_exec(dir, &k, "m"), "old") != 0 ||
+		    !k.watching || mount("none", dir, "tmpfs", 0, NULL) == -1)
 			_exit(3);
 		make_file_in(path, 0600, "new");
-		_exit(strcmp(refreshed_exec(dir, &l, "m"), "new") == 0 ? 0 : 1);
+		_exit(strcmp(refreshed_exec(dir, &k, "m"), "new") == 0 ? 0 : 1);
 	}
 	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 2)
@@ -1306,16 +1315,16 @@ test_refresh_mounted(void)
 	else
 		check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		    "mounted: a file system mounted over the directory is read, "
-		    "not the kept files of the one below");
+		    "not the list of the one below");
 	rmdir(dir);
 }
 
-/* A scan that fails leaves no watch to vouch for the empty list. */
+/* A read that fails leaves no watch to vouch for the empty list. */
 static void
 test_refresh_failed(void)
 {
 	char dir[] = "/tmp/fcgi_proc-fail.XXXXXX", path[64];
-	struct pm_list l = { 0 };
+	struct pm_kept k = { 0 };
 	struct rlimit saved, low;
 	int fd;
 
@@ -1323,8 +1332,8 @@ test_refresh_failed(void)
 		exit(1);
 	snprintf(path, sizeof path, "%s/procmon.f", dir);
 	make_file_in(path, 0600, "one");
-	refreshed_exec(dir, &l, "f");
-	check(strcmp(refreshed_exec(dir, &l, "f"), "one") == 0 && l.watching,
+	refreshed_exec(dir, &k, "f");
+	check(strcmp(refreshed_exec(dir, &k, "f"), "one") == 0 && k.watching,
 	    "failed: watched");
 	snprintf(path, sizeof path, "%s/procmon.g", dir);
 	make_file_in(path, 0600, "two");
@@ -1336,14 +1345,15 @@ test_refresh_failed(void)
 	low.rlim_cur = (rlim_t)fd;
 	if (setrlimit(RLIMIT_NOFILE, &low) == -1)
 		exit(1);
-	check(pm_refresh(dir, &l) == PM_SYSERR,
-	    "failed: no descriptor to spare, the scan fails: %s", pm_error());
+	check(pm_refresh(dir, &k) == PM_SYSERR && !k.watching,
+	    "failed: no descriptor to spare, the read fails, the watch ends: "
+	    "%s", pm_error());
 	if (setrlimit(RLIMIT_NOFILE, &saved) == -1)
 		exit(1);
-	check(strcmp(refreshed_exec(dir, &l, "f"), "one") == 0 &&
-	    strcmp(exec_of(&l, "g"), "two") == 0,
+	check(strcmp(refreshed_exec(dir, &k, "f"), "one") == 0 &&
+	    strcmp(exec_of(&k.list, "g"), "two") == 0,
 	    "failed: the next refresh reads the directory again");
-	pm_list_free(&l);
+	pm_kept_free(&k);
 	remove_tree(dir);
 }
 
@@ -1351,68 +1361,69 @@ test_refresh_failed(void)
 static void
 test_refresh_locks(void)
 {
-	struct pm_list l = { 0 };
+	struct pm_kept k = { 0 };
 	const struct pm_proc *p;
-	unsigned long g;
+	unsigned long reads;
 	pid_t holder;
 
 	write_lockfile("held", 0, 0, 1, time(NULL), "x", 1, 0600);
-	pm_refresh(tmpdir, &l);
-	pm_refresh(tmpdir, &l);
-	g = l.generation;
+	pm_refresh(tmpdir, &k);
+	pm_refresh(tmpdir, &k);
+	reads = k.reads;
 	holder = spawn("held", HOLD_LOCK);
-	check(pm_refresh(tmpdir, &l) == PM_OK && l.watching &&
-	    (p = find(&l, "held")) != NULL && p->holder == holder &&
-	    l.generation != g, "refresh: a lock taken is seen");
-	g = l.generation;
+	check(pm_refresh(tmpdir, &k) == PM_OK && k.watching &&
+	    (p = find(&k.list, "held")) != NULL && p->holder == holder &&
+	    k.reads == reads, "refresh: a lock taken is seen, without a read");
 	reap(holder);
-	check(pm_refresh(tmpdir, &l) == PM_OK &&
-	    (p = find(&l, "held")) != NULL && p->holder == 0 &&
-	    l.generation != g, "refresh: a lock released is seen");
-	pm_list_free(&l);
+	check(pm_refresh(tmpdir, &k) == PM_OK &&
+	    (p = find(&k.list, "held")) != NULL && p->holder == 0,
+	    "refresh: a lock released is seen");
+	pm_kept_free(&k);
 }
 
-/* Past the files a list keeps open, locks are asked by opening again. */
+/*
+ * Anyone may plant files by the thousand beside procmon's, and touch
+ * them: each of their events costs one look, and none a read of the
+ * directory.  A file we would trust still makes the next refresh read.
+ */
 static void
-test_refresh_many(void)
+test_refresh_flood(void)
 {
-	struct pm_list l = { 0 };
-	const struct pm_proc *p = NULL;
-	char name[16], path[512];
-	unsigned long g;
-	pid_t holder;
-	size_t i;
+	char dir[] = "/tmp/fcgi_proc-flood.XXXXXX", path[64];
+	struct pm_kept k = { 0 };
+	unsigned long reads;
 	int n;
 
-	for (n = 0; n < 80; n++) {
-		snprintf(name, sizeof name, "many%02d", n);
-		write_lockfile(name, 0, 0, 1, time(NULL), "x", 1, 0600);
+	if (mkdtemp(dir) == NULL)
+		exit(1);
+	for (n = 0; n < 2000; n++) {
+		snprintf(path, sizeof path, "%s/procmon.planted%d", dir, n);
+		make_file_in(path, 0620, "x");	/* not trusted */
 	}
-	pm_refresh(tmpdir, &l);
-	pm_refresh(tmpdir, &l);
-	g = l.generation;
-	for (i = 0; i < l.count && p == NULL; i++)
-		if (l.procs[i].fd == -1)
-			p = &l.procs[i];
-	check(p != NULL, "refresh: a long list keeps some files closed");
-	if (p == NULL)
-		return;
-	snprintf(name, sizeof name, "%s", p->name);
-	check(pm_refresh(tmpdir, &l) == PM_OK && l.generation == g,
-	    "refresh: a long list unchanged is not scanned");
-	holder = spawn(name, HOLD_LOCK);
-	check(pm_refresh(tmpdir, &l) == PM_OK &&
-	    (p = find(&l, name)) != NULL && p->holder == holder,
-	    "refresh: a lock taken on a file not kept open is seen");
-	reap(holder);
-	pm_list_free(&l);
-	for (n = 0; n < 80; n++) {
-		snprintf(name, sizeof name, "many%02d", n);
-		path_of(path, sizeof path, name);
-		unlink(path);
+	snprintf(path, sizeof path, "%s/procmon.real", dir);
+	make_file_in(path, 0600, "real");
+	refreshed_exec(dir, &k, "real");
+	check(strcmp(refreshed_exec(dir, &k, "real"), "real") == 0 &&
+	    k.list.count == 1 && k.list.untrusted == 2000,
+	    "flood: 2,000 planted files left out, and counted");
+	reads = k.reads;
+	for (n = 0; n < 200; n++) {
+		snprintf(path, sizeof path, "%s/procmon.planted%d", dir, n % 3);
+		if (utimensat(AT_FDCWD, path, NULL, 0) == -1)
+			exit(1);
 	}
+	snprintf(path, sizeof path, "%s/procmon.planted-new", dir);
+	make_file_in(path, 0620, "x");
+	check(strcmp(refreshed_exec(dir, &k, "real"), "real") == 0 &&
+	    k.reads == reads, "flood: planted files touched and added, "
+	    "the directory is not read again");
+	snprintf(path, sizeof path, "%s/procmon.trusted", dir);
+	make_file_in(path, 0600, "trusted");
+	check(strcmp(refreshed_exec(dir, &k, "trusted"), "trusted") == 0 &&
+	    k.reads == reads + 1, "flood: a file we trust makes it read");
+	pm_kept_free(&k);
+	remove_tree(dir);
 }
-
 
 int
 main(void)
@@ -1423,7 +1434,7 @@ main(void)
 		return 1;
 	}
 	test_json();
-	test_json_buf();
+	test_buf();
 	test_query();
 	test_since();
 	test_list();
@@ -1435,7 +1446,7 @@ main(void)
 	test_odd_files();
 	test_refresh();
 	test_refresh_locks();
-	test_refresh_many();
+	test_refresh_flood();
 	test_refresh_moved();
 	test_refresh_mounted();
 	test_refresh_failed();

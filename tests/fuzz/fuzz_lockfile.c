@@ -5,6 +5,7 @@
  * a signal: nothing holds the file's lock.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -18,7 +19,6 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static char dir[] = "/tmp/fcgi_proc-fuzz.XXXXXX";
 static char path[sizeof dir + 32];
-static FILE *sink;
 
 static void
 cleanup(void)
@@ -32,7 +32,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL || (sink = fopen("/dev/null", "w")) == NULL)
+	if (mkdtemp(dir) == NULL)
 		abort();
 	snprintf(path, sizeof path, "%s/procmon.fuzz", dir);
 	atexit(cleanup);
@@ -45,8 +45,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum pm_action actions[] = { PM_START, PM_STOP,
 	    PM_RESTART };
 	char since[PM_SINCE_MAX];
-	struct pm_outcome out;
+	struct pm_deed deed;
 	struct pm_list list;
+	struct buf text = { 0 };
 	struct json j;
 	size_t i;
 	int fd;
@@ -56,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	close(fd);
 	if (pm_list(dir, &list) == PM_OK) {
-		json_init(&j, sink);
+		json_init(&j, &text);
 		json_array_open(&j);
 		for (i = 0; i < list.count; i++) {
 			const struct pm_proc *p = &list.procs[i];
@@ -76,10 +77,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		json_array_close(&j);
 		pm_list_free(&list);
+		buf_free(&text);
 	}
 	for (i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		if (pm_act(dir, "fuzz", actions[i], 0, &out) == PM_OK &&
-		    out.killed != 0)
+		if (pm_begin(dir, "fuzz", actions[i], false, &deed) == PM_OK &&
+		    (pm_finish(&deed) != PM_OK || deed.out.killed != 0))
 			abort();
 	return 0;
 }

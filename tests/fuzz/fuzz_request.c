@@ -1,21 +1,31 @@
 /*
  * libFuzzer harness: a whole request, as a web server hands it over.  The
  * input is split on newlines into REQUEST_METHOD, QUERY_STRING,
- * CONTENT_LENGTH, CONTENT_TYPE, HTTP_ORIGIN, HTTP_SEC_FETCH_SITE and
- * REMOTE_USER (a missing line leaves the variable unset), the rest is the
- * body on stdin; the first byte picks the modes.  It runs fcgi_proc's own
- * request path against a directory of lockfiles that nothing holds.
+ * CONTENT_LENGTH, CONTENT_TYPE, HTTP_HOST, HTTP_ORIGIN,
+ * HTTP_SEC_FETCH_SITE, HTTPS, REMOTE_USER and REMOTE_ADDR (a missing line
+ * leaves the variable unset), the rest is the body on stdin; the first
+ * byte picks the options.  It runs fcgi_proc's own steps, request, policy
+ * and action, into an answer, against a directory of lockfiles that
+ * nothing holds; the answer must be whole and name a status.
  */
-#define main fcgi_proc_main
-int	main(int, char **);
-#include "../../fcgi_proc.c"
-#undef main
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "actions.h"
+#include "policy.h"
+#include "request.h"
+#include "respond.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static char dir[] = "/tmp/fcgi_proc-fuzz.XXXXXX";
-static struct config cfg;
+static struct request req;
+static struct answer ans;
 
 static void
 make_lockfile(const char *name, uint32_t terminate)
@@ -37,6 +47,9 @@ cleanup(void)
 {
 	char cmd[sizeof dir + 16];
 
+	actions_release();
+	request_free(&req);
+	buf_free(&ans.body);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		return;
@@ -47,18 +60,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL || freopen("/dev/null", "w", stdout) == NULL)
+	if (mkdtemp(dir) == NULL || request_init(&req, 256, true) == -1)
 		abort();
 	make_lockfile("sleep1", 0);
 	make_lockfile("sleep2", PM_TERMINATE_STOP);
 	make_lockfile("procmon1", 0);
 	atexit(cleanup);
-	cfg.dir = dir;
-	cfg.limit = 256;
-	cfg.protected = PROTECTED_DEFAULT;
-	if ((cfg.query = malloc(cfg.limit + 1)) == NULL ||
-	    (cfg.body = malloc(cfg.limit + 1)) == NULL)
-		abort();
 	return 0;
 }
 
@@ -66,18 +73,23 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *vars[] = { "REQUEST_METHOD", "QUERY_STRING",
-	    "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_ORIGIN",
-	    "HTTP_SEC_FETCH_SITE", "REMOTE_USER" };
-	struct request req = { 0 };
+	    "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_HOST", "HTTP_ORIGIN",
+	    "HTTP_SEC_FETCH_SITE", "HTTPS", "REMOTE_USER", "REMOTE_ADDR" };
+	struct policy pol = { 0 };
+	struct refusal refusal = { NULL, "" };
 	char *copy, *line, *next;
 	FILE *in;
 	size_t i;
+	int status;
 
 	if (size == 0 || (copy = malloc(size)) == NULL)
 		return 0;
-	cfg.read_only = data[0] & 1;
-	cfg.post_only = data[0] & 2;
-	cfg.admins = data[0] & 4 ? "alice,bob" : NULL;
+	pol.read_only = data[0] & 1;
+	pol.post_only = data[0] & 2;
+	pol.admins = data[0] & 4 ? "alice,bob" : NULL;
+	pol.get_anywhere = data[0] & 8;
+	pol.hosts = data[0] & 16 ? "router.lan,*" : data[0] & 32 ? "*" : NULL;
+	pol.protected = "procmon1,procmon2";
 	memcpy(copy, data + 1, size - 1);
 	copy[size - 1] = '\0';		/* the environment holds strings */
 	line = copy;
@@ -97,12 +109,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FILE *saved = stdin;
 
 		stdin = in;
-		/* Waiting and grace are parsed, but not slept through. */
-		if (read_request(&cfg, &req) == 0) {
+		answer_reset(&ans);
+		if ((status = request_read(&req, &refusal)) == 0 &&
+		    (status = policy_check(&pol, &req, &refusal)) == 0) {
+			/* Waiting and grace are parsed, not slept through. */
 			req.wait = req.wait > 0 ? 0 : req.wait;
 			req.grace = req.grace > 0 ? 0 : req.grace;
-			req.route->run(&cfg, &req);
-		}
+			actions_run(dir, &req, &ans);
+		} else
+			answer_error(&ans, status, refusal.why);
+		if (ans.status < 200 || ans.status > 599 || ans.body.failed ||
+		    (status == 405) != (refusal.allow != NULL && status != 0))
+			abort();
 		stdin = saved;
 		fclose(in);
 	}

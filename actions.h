@@ -1,0 +1,15 @@
+/*
+ * What each route does: the list, one process's status, the metrics, and
+ * start, stop and restart with their wait and grace.  Each fills in the
+ * answer; nothing here writes it out.
+ */
+#ifndef ACTIONS_H
+#define ACTIONS_H
+
+#include "request.h"
+#include "respond.h"
+
+void	actions_run(const char *dir, const struct request *, struct answer *);
+void	actions_release(void);	/* what lists keep between requests */
+
+#endif

@@ -1,0 +1,229 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+#include <unistd.h>
+
+#include "holder.h"
+#include "procmon_client.h"
+
+/*
+ * pidfds (Linux 5.3) name a process, not a pid.  Their system call numbers
+ * are the same on every architecture but alpha, ia64 and MIPS; a C
+ * library or kernel headers older than them need not stop us from using
+ * them.
+ */
+#if defined(__linux__) && !defined(__alpha__) && !defined(__ia64__) && \
+    !defined(__mips__)
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open		434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal	424
+#endif
+#endif
+
+/*
+ * An open file description lock (F_OFD_SETLK) reports pid -1: held, but
+ * by no process we could name, so never "running".
+ */
+int
+lock_holder(int fd, pid_t *pid)
+{
+	struct flock fl = PM_LOCK_BYTE0;
+
+	if (fcntl(fd, F_GETLK, &fl) == -1)
+		return -1;
+	*pid = fl.l_type == F_UNLCK ? 0 : fl.l_pid;
+	return 0;
+}
+
+bool
+holds_lock(int fd, pid_t pid)
+{
+	pid_t holder;
+
+	return lock_holder(fd, &holder) == 0 && holder == pid;
+}
+
+/*
+ * True if descriptor name of /proc/PID/fdinfo (dir) holds a POSIX write
+ * lock on an inode numbered as ino says (":12345 ").  The kernel lists
+ * there only the locks taken through that open file by that process's
+ * table of open files.
+ */
+static bool
+fdinfo_locks(int dir, const char *name, const char *ino)
+{
+	char info[1024], *line, *next;
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	n = read(fd, info, sizeof info - 1);
+	close(fd);
+	info[n > 0 ? n : 0] = '\0';
+	for (line = info; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (strncmp(line, "lock:", 5) == 0 &&
+		    strstr(line, " POSIX ") != NULL &&
+		    strstr(line, " WRITE ") != NULL && strstr(line, ino) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether this kernel lists locks in fdinfo (Linux 4.1 on): asked once,
+ * of a lock taken on a pipe of our own.  A probe that could not be made
+ * (out of descriptors) is not remembered.
+ */
+static bool
+fdinfo_lists_locks(void)
+{
+	static int listed = -1;
+	struct flock fl = PM_LOCK_BYTE0;
+	char name[32], ino[32];
+	struct stat st;
+	int p[2];
+
+	if (listed != -1 || pipe(p) == -1)
+		return listed == 1;
+	if (fcntl(p[1], F_SETLK, &fl) == 0 && fstat(p[1], &st) == 0) {
+		snprintf(name, sizeof name, "/proc/self/fdinfo/%d", p[1]);
+		snprintf(ino, sizeof ino, ":%lu ", (unsigned long)st.st_ino);
+		listed = fdinfo_locks(AT_FDCWD, name, ino);
+	}
+	close(p[0]);
+	close(p[1]);
+	return listed == 1;
+}
+
+/*
+ * Reads the table of open files of pid through its thread task: 1 if one
+ * of its descriptors holds the lock on file, 0 if none does, -1 if it
+ * shows no descriptor (a thread that has ended shows none), -2 if it may
+ * not be read (another user's process that is not dumpable).
+ */
+static int
+table_holds(pid_t pid, const char *task, const struct stat *file,
+    const char *ino, bool listed)
+{
+	bool shown = false, found = false;
+	char path[80];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	snprintf(path, sizeof path, "/proc/%ld/task/%.16s/fdinfo", (long)pid,
+	    task);
+	if ((d = opendir(path)) == NULL)
+		return errno == EACCES || errno == EPERM ? -2 : -1;
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		shown = true;
+		if (listed && !fdinfo_locks(dirfd(d), e->d_name, ino))
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/task/%.16s/fd/%.16s",
+		    (long)pid, task, e->d_name);
+		found = stat(path, &st) == 0 && st.st_dev == file->st_dev &&
+		    st.st_ino == file->st_ino;
+	}
+	closedir(d);
+	return found ? 1 : shown ? 0 : -1;
+}
+
+/*
+ * A lock belongs to a table of open files, not to a process: one that
+ * shared its table with a child (clone without CLONE_THREAD) can die and
+ * leave the lock held, still under its pid, and once that pid is reused
+ * F_GETLK names a stranger.  Having the file open would prove nothing
+ * (anyone may open it O_PATH), so before a signal the pid's descriptors
+ * are asked, through fdinfo, whether one holds the lock itself.  A lock
+ * line names the inode by device and number, the device as the file
+ * system sees itself (not always what stat says: btrfs), so only the
+ * number is matched there, and a descriptor that matches is then compared
+ * with ours by stat; other descriptors, and the files they name, are not
+ * touched.  Where the kernel lists no locks in fdinfo, the descriptors
+ * are compared by stat alone.  The table is read through the first
+ * thread that shows one: a process whose main thread has ended shows
+ * none under its own pid.  False if the pid is gone or no descriptor of
+ * it has the lock; where /proc cannot say (not mounted, the process
+ * hidden from us, or not to be looked into), the lock's word stands.
+ */
+static bool
+owns_lock(pid_t pid, int fd)
+{
+	bool listed = fdinfo_lists_locks();
+	char path[32], ino[32];
+	struct dirent *t;
+	struct stat file;
+	int found = -1;
+	DIR *tasks;
+
+	if (fstat(fd, &file) == -1)
+		return false;
+	snprintf(ino, sizeof ino, ":%lu ", (unsigned long)file.st_ino);
+	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+	if ((tasks = opendir(path)) == NULL)
+		return errno != ENOENT || kill(pid, 0) == 0 || errno == EPERM;
+	while (found < 0 && (t = readdir(tasks)) != NULL)
+		if (t->d_name[0] != '.')
+			found = table_holds(pid, t->d_name, &file, ino, listed);
+	closedir(tasks);
+	return found == 1 || found == -2;
+}
+
+/*
+ * Through a pidfd, the checks and the signal name the same process, so a
+ * pid recycled meanwhile is never hit.  Without pidfds (an older kernel,
+ * a sandbox that forbids them) the window left is the few instructions
+ * between the checks and kill().
+ */
+int
+signal_holder(struct holder *h, int sig)
+{
+	int r;
+
+#ifdef SYS_pidfd_open
+	if (h->pidfd == -1 &&
+	    (h->pidfd = (int)syscall(SYS_pidfd_open, (long)h->pid, 0L)) == -1) {
+		if (errno == ESRCH)
+			return 0;
+		if (errno != ENOSYS && errno != EPERM)
+			return -1;
+	}
+#endif
+	if (!holds_lock(h->fd, h->pid) || !owns_lock(h->pid, h->fd))
+		return 0;
+#ifdef SYS_pidfd_send_signal
+	if (h->pidfd != -1)
+		r = (int)syscall(SYS_pidfd_send_signal, (long)h->pidfd,
+		    (long)sig, (long)NULL, 0L);
+	else
+#endif
+		r = kill(h->pid, sig);
+	if (r == 0)
+		return 1;
+	return errno == ESRCH ? 0 : -1;
+}
+
+void
+holder_release(struct holder *h)
+{
+	int saved = errno;
+
+	if (h->pidfd != -1)
+		close(h->pidfd);
+	h->pidfd = -1;
+	errno = saved;
+}
