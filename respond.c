@@ -85,16 +85,20 @@ respond(const struct answer *ans, bool head)
 		putchar('\n');
 }
 
-/* s, every byte that could mislead a reader as \xHH, cut after max. */
+/*
+ * s, cut after max, with every byte that could mislead a reader of a log
+ * line as \xHH: controls, quotes, backslashes, non-ASCII, and outside
+ * quotes the space.
+ */
 static void
-add_escaped(struct buf *b, const char *s, size_t max)
+add_escaped(struct buf *b, const char *s, size_t max, bool quoted)
 {
 	size_t i;
 
 	for (i = 0; s[i] != '\0' && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c > 0x20 && c < 0x7f && c != '"' && c != '\\')
+		if (c > 0x20 - quoted && c < 0x7f && c != '"' && c != '\\')
 			buf_addc(b, (char)c);
 		else
 			buf_printf(b, "\\x%02x", c);
@@ -107,7 +111,7 @@ static void
 add_quoted(struct buf *b, const char *s, size_t max)
 {
 	buf_addc(b, '"');
-	add_escaped(b, s, max);
+	add_escaped(b, s, max, true);
 	buf_addc(b, '"');
 }
 
@@ -117,7 +121,7 @@ log_request(const struct request *req, const struct answer *ans)
 	struct buf line = { 0 };
 
 	buf_printf(&line, "fcgi_proc: %d ", ans->status);
-	add_escaped(&line, req->method, 8);
+	add_escaped(&line, req->method, 8, false);
 	buf_addc(&line, ' ');
 	add_quoted(&line, req->query, 200);
 	if (req->body != NULL) {

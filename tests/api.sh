@@ -24,6 +24,11 @@ check "JSON content type" \
     header_is "Content-Type: application/json; charset=utf-8"
 check "list is valid JSON (python's strict parser)" \
     valid_json
+framed_never() {
+	header_is "X-Frame-Options: DENY" &&
+	    grep -qi "^Content-Security-Policy: .*frame-ancestors 'none'" "$T/headers"
+}
+check "no page may frame it: X-Frame-Options, CSP frame-ancestors" framed_never
 check "list is sorted by name" \
     json_is 'map(.name) == $names'
 check "the original's keys first, in its order" \
@@ -61,6 +66,7 @@ request GET stop=sleep1
 check "GET ?stop=sleep1 is 200" status_is 200
 check "stop says what it did" json_is '.status == 200 and .name == "sleep1"
     and .action == "stop" and .changed == true and .killed == '"$old"
+check "... in an answer no page may frame" framed_never
 check "stop flagged the lockfile" eval '[ "$(lock_field sleep1 2)" = 0xdeadbeef ]'
 check "stop killed the process" gone "$old"
 check "stop recorded the stop time" \
@@ -161,6 +167,7 @@ expect_error 400 "one action per request" POST "stop=sleep1" "start=sleep2"
 expect_error 405 "method not allowed" PUT "stop=sleep1"
 expect_error 405 "method not allowed" DELETE "stop=sleep1"
 check "405 names the allowed methods" header_is "Allow: GET, HEAD, POST"
+check "... and an error may not be framed either" framed_never
 # What web servers refuse or rewrite themselves: the program's own answer.
 if via_cgi; then
 	expect_error 400 "malformed percent-encoding" GET "stop=sleep1%"

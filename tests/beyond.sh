@@ -9,7 +9,8 @@ set -u
 # A process that ignores SIGTERM: only SIGKILL ends it.
 printf '#!/bin/sh\ntrap "" TERM\nwhile :; do sleep 1; done\n' >"$T/stubborn"
 chmod 755 "$T/stubborn"
-start_supervisor sleep1='sleep 3600' sleep2='sleep 7200' stubborn="$T/stubborn"
+start_supervisor sleep1='sleep 3600' sleep2='sleep 7200' stubborn="$T/stubborn" \
+    stubborn2="$T/stubborn"
 start_server
 now=$(date +%s)
 six='["name","pid","runcount","since","state","exec"]'
@@ -106,6 +107,15 @@ check "... which took the grace, about 1 s ($took ms)" [ "$took" -ge 900 ]
 check "... and it is gone" gone "$old"
 request GET "start=sleep1,stubborn&wait=5"
 check "both started again" json_is '.status == 200 and all(.results[]; .process.state == "running")'
+old=$(lock_field stubborn 5) old2=$(lock_field stubborn2 5)
+start_ms=$(date +%s%3N)
+request GET "restart=stubborn,stubborn2&grace=1"
+took=$(( $(date +%s%3N) - start_ms ))
+check "restart&grace=1 of two processes ignoring SIGTERM: one grace for both" \
+    json_is ".status == 200 and (.results | map(.killed)) == [$old, $old2] and
+    all(.results[]; .signal == \"SIGKILL\")"
+check "... about 1 s in all, not one each ($took ms)" [ "$took" -lt 1900 ]
+check "... and both run again" eval 'wait_state stubborn running && wait_state stubborn2 running'
 expect_error 400 "grace goes with stop or restart" GET "start=sleep1&grace=1"
 expect_error 400 "grace takes whole seconds" GET "stop=sleep1&grace=99"
 

@@ -159,7 +159,10 @@ check "... start answers as before" json_is '.status == 200 and .changed == true
 stop_server
 stop_supervisor
 SUP_AS=65534
-start_supervisor sleep1='sleep 3600'
+# A process that may not be looked into by its own user (not dumpable).
+printf '#!/usr/bin/python3\nimport ctypes, time\nctypes.CDLL(None).prctl(4, 0, 0, 0, 0)\ntime.sleep(3600)\n' >"$T/nodump"
+chmod 755 "$T/nodump"
+start_supervisor sleep1='sleep 3600' nodump="$T/nodump"
 check "the supervisor's files belong to its user" \
     eval '[ "$(stat -c %u "$LOCKDIR/procmon.sleep1")" = 65534 ]'
 OPTS=-v
@@ -168,7 +171,7 @@ request GET list
 check "as root without -u: none of them listed" json_is 'length == 0'
 if via_cgi; then
 	check "... and -v says why" grep -q \
-	    '^fcgi_proc: 200 GET "list" (3 procmon.\* files not trusted: see -u)$' \
+	    '^fcgi_proc: 200 GET "list" (4 procmon.\* files not trusted: see -u)$' \
 	    "$T/err"
 fi
 stop_server
@@ -186,5 +189,16 @@ check "... started again, as that user" eval 'json_is ".process.state == \"runni
 chmod 620 "$LOCKDIR/procmon.sleep1"
 expect_error 403 "not trusted" GET "stop=sleep1"
 chmod 600 "$LOCKDIR/procmon.sleep1"
+if via_cgi; then
+	# fcgi_proc as procmon's user may not read the fdinfo of a process
+	# that is not dumpable: the lock decides, and a stop stops.
+	RUN="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	old=$(lock_field nodump 5)
+	request GET "stop=nodump&wait=5"
+	check "as procmon's user, a holder not dumpable is stopped" json_is \
+	    ".killed == $old and .process.state == \"stopped\""
+	check "... and gone" gone "$old"
+	RUN=
+fi
 
 summary

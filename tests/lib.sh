@@ -14,7 +14,8 @@ TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VIA=${VIA:-cgi}
 EMU=${EMU:-}
 OPTS=${OPTS:-}		# fcgi_proc's options, however the server runs it
-HEADERS=()		# extra request headers, "Name: value"
+HEADERS=()		# extra request headers, "Name: value" ("Host: x" too)
+EXTRA_ENV=()		# cgi only: more of the CGI environment ("HTTPS=on")
 USER_NAME=		# the authenticated user (REMOTE_USER)
 HOST=127.0.0.1:8080	# the Host a request is sent to
 passed=0 failed=0
@@ -265,7 +266,8 @@ cgi() {
 		_env+=("HTTP_${_n//-/_}=${_h#*: }")
 	done
 	[ -n "$USER_NAME" ] && _env+=("REMOTE_USER=$USER_NAME")
-	printf '%s' "$_body" | env -i PATH="$PATH" "${_env[@]}" \
+	printf '%s' "$_body" | env -i PATH="$PATH" REMOTE_ADDR=127.0.0.1 \
+	    "${_env[@]}" "${EXTRA_ENV[@]}" \
 	    GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 \
 	    REQUEST_METHOD="$1" QUERY_STRING="$2" \
 	    CONTENT_TYPE="${4-application/x-www-form-urlencoded}" \

@@ -97,6 +97,30 @@ if [ -z "${RUN:-}" ]; then	# valgrind itself needs them
 	    status_is 200
 fi
 
+# lighttpd stops its responders with SIGTERM: one that arrives while a
+# body is being read waits for the request to be answered.
+mkfifo "$T/slow-body"
+env -i REQUEST_METHOD=POST CONTENT_LENGTH=11 \
+    CONTENT_TYPE=application/x-www-form-urlencoded PROCMON_DIR="$LOCKDIR" \
+    ${RUN:-} "$BIN" <"$T/slow-body" >"$T/out" 2>"$T/err" &
+reader=$!
+trap '' PIPE		# the reader may leave early: that is what is tested
+exec 8>"$T/slow-body"
+printf 'stop=' >&8
+sleep 0.3
+kill -TERM "$reader"
+sleep 0.2
+printf 'sleep1' >&8
+exec 8>&-
+trap - PIPE
+wait "$reader"
+split_response "$T/out"
+check "SIGTERM while the body is read: the request is finished, then it leaves" \
+    eval 'status_is 200 && json_is ".action == \"stop\" and .name == \"sleep1\""'
+check "... and sleep1 was stopped" eval '[ "$(lock_field sleep1 2)" = 0xdeadbeef ]'
+env -i QUERY_STRING=start=sleep1 PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" >/dev/null
+wait_state sleep1 running
+
 # Requests a shell can make but a bash variable cannot carry.
 printf 'stop=sleep1\0x' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=13 \
     CONTENT_TYPE=application/x-www-form-urlencoded PROCMON_DIR="$LOCKDIR" \
@@ -141,6 +165,21 @@ if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
 	    -d "$T/decoy" >/dev/null 2>&1
 	rc=$?
 	check "setuid: -d is refused" eval '[ $rc = 2 ]'
+	# -p may only add to procmon's monitors: the caller cannot unprotect.
+	for p in "" "sleep1"; do
+		env -i REQUEST_METHOD=GET QUERY_STRING=stop=procmon1 \
+		    setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$T/suid" -p "$p" >"$T/out"
+		split_response "$T/out"
+		check "setuid: -p '$p' still protects procmon1" eval \
+		    'status_is 403 && json_is ".description == \"\\\"procmon1\\\" is protected\""'
+	done
+	env -i REQUEST_METHOD=GET QUERY_STRING=stop=sleep1 setpriv \
+	    --reuid=65534 --regid=65534 --clear-groups "$T/suid" -p sleep1 \
+	    >"$T/out"
+	split_response "$T/out"
+	check "setuid: -p sleep1 adds sleep1" eval \
+	    'status_is 403 && json_is ".description | contains(\"sleep1\")"'
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
 	    -u 65534 >/dev/null 2>"$T/err"
 	rc=$?
