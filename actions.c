@@ -27,12 +27,13 @@ static struct pm_kept kept;
 /*
  * One process: the original list's six keys in its order, then for
  * programs the state's age in seconds and its start as a Unix time, for
- * a running process what the kernel says of it (absent if unknown), and
- * whether procmon itself runs (absent where it has no entries).
+ * a running process what the kernel says of it (absent if unknown),
+ * whether it is protected (absent if not), and whether procmon itself
+ * runs (absent where it has no entries).
  */
 static void
-write_proc(struct json *j, const struct pm_proc *p, time_t now,
-    enum pm_procmon procmon)
+write_proc(struct json *j, const struct site *site, const struct pm_proc *p,
+    time_t now, enum pm_procmon procmon)
 {
 	char since[PM_SINCE_MAX];
 	struct proc_stat st;
@@ -62,6 +63,10 @@ write_proc(struct json *j, const struct pm_proc *p, time_t now,
 		json_centis(j, st.cpu_centis);
 		json_key(j, "threads");
 		json_int(j, st.threads);
+	}
+	if (policy_protects(site->policy, p->name)) {
+		json_key(j, "protected");
+		json_bool(j, true);
 	}
 	if (procmon != PM_PROCMON_ABSENT) {
 		json_key(j, "procmon");
@@ -116,7 +121,7 @@ check_written(struct answer *ans, const char *what)
 }
 
 static void
-run_list(const char *dir, struct answer *ans)
+run_list(const struct site *site, struct answer *ans)
 {
 	enum pm_status status;
 	enum pm_procmon procmon;
@@ -124,7 +129,7 @@ run_list(const char *dir, struct answer *ans)
 	time_t now;
 	size_t i;
 
-	if ((status = pm_refresh(dir, &kept)) != PM_OK) {
+	if ((status = pm_refresh(site->dir, &kept)) != PM_OK) {
 		fail(ans, status, "");
 		return;
 	}
@@ -133,7 +138,7 @@ run_list(const char *dir, struct answer *ans)
 	json_init(&j, &ans->body);
 	json_array_open(&j);
 	for (i = 0; i < kept.list.count; i++)
-		write_proc(&j, &kept.list.procs[i], now, procmon);
+		write_proc(&j, site, &kept.list.procs[i], now, procmon);
 	json_array_close(&j);
 	ans->untrusted = kept.list.untrusted;
 	check_written(ans, "list");
@@ -141,11 +146,11 @@ run_list(const char *dir, struct answer *ans)
 
 /* Prometheus's text exposition format, version 0.0.4. */
 static void
-run_metrics(const char *dir, struct answer *ans)
+run_metrics(const struct site *site, struct answer *ans)
 {
 	enum pm_status status;
 
-	if ((status = pm_refresh(dir, &kept)) != PM_OK) {
+	if ((status = pm_refresh(site->dir, &kept)) != PM_OK) {
 		fail(ans, status, "");
 		return;
 	}
@@ -156,18 +161,18 @@ run_metrics(const char *dir, struct answer *ans)
 }
 
 static void
-run_status(const char *dir, const char *name, struct answer *ans)
+run_status(const struct site *site, const char *name, struct answer *ans)
 {
 	enum pm_status status;
 	struct pm_proc p;
 	struct json j;
 
-	if ((status = pm_get(dir, name, &p)) != PM_OK) {
+	if ((status = pm_get(site->dir, name, &p)) != PM_OK) {
 		fail(ans, status, name);
 		return;
 	}
 	json_init(&j, &ans->body);
-	write_proc(&j, &p, time(NULL), pm_procmon(dir));
+	write_proc(&j, site, &p, time(NULL), pm_procmon(site->dir));
 	free(p.name);
 	check_written(ans, "status");
 }
@@ -270,8 +275,9 @@ await_outcome(const char *dir, const char *name, enum pm_action action,
  * (kept when the wait then failed: the action happened all the same).
  */
 static void
-write_result(struct json *j, const struct request *req, const char *name,
-    const struct result *res, enum pm_procmon procmon)
+write_result(struct json *j, const struct site *site,
+    const struct request *req, const char *name, const struct result *res,
+    enum pm_procmon procmon)
 {
 	const struct pm_outcome *out = &res->deed.out;
 
@@ -297,7 +303,7 @@ write_result(struct json *j, const struct request *req, const char *name,
 	json_cstring(j, res->description);
 	if (res->proc.name != NULL) {
 		json_key(j, "process");
-		write_proc(j, &res->proc, time(NULL), procmon);
+		write_proc(j, site, &res->proc, time(NULL), procmon);
 	}
 	json_object_close(j);
 }
@@ -307,8 +313,8 @@ write_result(struct json *j, const struct request *req, const char *name,
  * each, and 200 only if every one succeeded (else the first failure's).
  */
 static void
-write_results(const struct request *req, struct result *results,
-    enum pm_procmon procmon, struct answer *ans)
+write_results(const struct site *site, const struct request *req,
+    struct result *results, enum pm_procmon procmon, struct answer *ans)
 {
 	struct json j;
 	size_t i;
@@ -321,7 +327,8 @@ write_results(const struct request *req, struct result *results,
 	}
 	json_init(&j, &ans->body);
 	if (!req->several) {
-		write_result(&j, req, req->names[0], &results[0], procmon);
+		write_result(&j, site, req, req->names[0], &results[0],
+		    procmon);
 		return;
 	}
 	json_object_open(&j);
@@ -332,7 +339,8 @@ write_results(const struct request *req, struct result *results,
 	json_key(&j, "results");
 	json_array_open(&j);
 	for (i = 0; i < req->count; i++)
-		write_result(&j, req, req->names[i], &results[i], procmon);
+		write_result(&j, site, req, req->names[i], &results[i],
+		    procmon);
 	json_array_close(&j);
 	json_object_close(&j);
 }
@@ -343,8 +351,10 @@ write_results(const struct request *req, struct result *results,
  * SIGKILL to those still holding their locks; then one wait for all.
  */
 static void
-run_action(const char *dir, const struct request *req, struct answer *ans)
+run_action(const struct site *site, const struct request *req,
+    struct answer *ans)
 {
+	const char *dir = site->dir;
 	static struct result results[NAMES_MAX];
 	enum pm_action action = req->route->action;
 	enum pm_procmon procmon = pm_procmon(dir);
@@ -398,27 +408,28 @@ run_action(const char *dir, const struct request *req, struct answer *ans)
 		if (results[i].status == 200)
 			await_outcome(dir, req->names[i], action, req->wait,
 			    &start, &results[i]);
-	write_results(req, results, procmon, ans);
+	write_results(site, req, results, procmon, ans);
 	for (i = 0; i < req->count; i++)
 		free(results[i].proc.name);
 	check_written(ans, "answer");
 }
 
 void
-actions_run(const char *dir, const struct request *req, struct answer *ans)
+actions_run(const struct site *site, const struct request *req,
+    struct answer *ans)
 {
 	switch (req->route->id) {
 	case ROUTE_LIST:
-		run_list(dir, ans);
+		run_list(site, ans);
 		break;
 	case ROUTE_METRICS:
-		run_metrics(dir, ans);
+		run_metrics(site, ans);
 		break;
 	case ROUTE_STATUS:
-		run_status(dir, req->names[0], ans);
+		run_status(site, req->names[0], ans);
 		break;
 	case ROUTE_ACTION:
-		run_action(dir, req, ans);
+		run_action(site, req, ans);
 		break;
 	}
 }

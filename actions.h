@@ -6,10 +6,18 @@
 #ifndef ACTIONS_H
 #define ACTIONS_H
 
+#include "policy.h"
 #include "request.h"
 #include "respond.h"
 
-void	actions_run(const char *dir, const struct request *, struct answer *);
+/* Where procmon's lockfiles are, and the rules, for what lists show. */
+struct site {
+	const char		*dir;
+	const struct policy	*policy;
+};
+
+void	actions_run(const struct site *, const struct request *,
+	    struct answer *);
 void	actions_release(void);	/* what lists keep between requests */
 
 #endif

@@ -295,13 +295,14 @@ setup_signals(void)
 static void
 serve(const struct config *cfg, struct request *req, struct answer *ans)
 {
+	const struct site site = { cfg->dir, &cfg->policy };
 	struct refusal refusal = { NULL, "" };
 	int status;
 
 	answer_reset(ans);
 	if ((status = request_read(req, &refusal)) == 0 &&
 	    (status = policy_check(&cfg->policy, req, &refusal)) == 0)
-		actions_run(cfg->dir, req, ans);
+		actions_run(&site, req, ans);
 	else {
 		answer_error(ans, status, refusal.why);
 		ans->allow = refusal.allow;

@@ -133,8 +133,8 @@ get_may_act(const struct policy *pol, const struct request *req,
 	    req->https;
 }
 
-static bool
-protected(const struct policy *pol, const char *name)
+bool
+policy_protects(const struct policy *pol, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -169,7 +169,7 @@ check_action(const struct policy *pol, const struct request *req,
 	    !list_has(pol->admins, req->user, strlen(req->user))))
 		return refuse(r, 403, "actions need an admin user");
 	for (i = 0; i < req->count && req->route->action != PM_START; i++)
-		if (protected(pol, req->names[i]))
+		if (policy_protects(pol, req->names[i]))
 			return refuse(r, 403, "\"%s\" is protected",
 			    req->names[i]);
 	return 0;

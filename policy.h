@@ -21,6 +21,9 @@ struct policy {
 					   literals and localhost; "*": any */
 };
 
+/* True if name is never stopped or restarted (-p). */
+bool	policy_protects(const struct policy *, const char *name);
+
 /* 0 if req may be carried out, or the status it is refused with. */
 int	policy_check(const struct policy *, const struct request *,
 	    struct refusal *);

@@ -27,6 +27,8 @@ static char dir[] = "/tmp/fcgi_proc-bench.XXXXXX";
 static struct request req;
 static struct answer ans;
 static const char *touched;	/* a file touched before every list */
+static const struct policy policy = { .protected = "procmon1,procmon2" };
+static const struct site site = { dir, &policy };
 
 static double
 now(void)
@@ -62,7 +64,7 @@ refresh_once(void)
 	if (touched != NULL && utimensat(AT_FDCWD, touched, NULL, 0) == -1)
 		exit(1);
 	answer_reset(&ans);
-	actions_run(dir, &req, &ans);
+	actions_run(&site, &req, &ans);
 	if (ans.status != 200) {
 		fprintf(stderr, "listcost: %.*s\n", (int)ans.body.len,
 		    ans.body.data);

@@ -148,6 +148,10 @@ check "admins: anyone lists" status_is 200
 
 # --- procmon's own monitors ------------------------------------------------
 with_opts ""
+request GET list
+check "the list says which are protected, and only those" json_is \
+    'map(select(.protected) | .name) == ["procmon1","procmon2"] and
+    all(.[]; .protected == true or (has("protected") | not))'
 before=$(snapshot)
 for a in stop restart; do
 	for n in procmon1 procmon2; do

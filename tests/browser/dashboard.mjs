@@ -1,23 +1,16 @@
 // The dashboard (www/index.html) in Debian's Chromium, against a real
 // lighttpd + fcgi_proc + test supervisor that tests/browser.sh started.
 //
-//   node dashboard.mjs URL LOCKDIR LOCKFILE_TOOL SCREENSHOT
+//   node dashboard.mjs URL LOCKDIR LOCKFILE_TOOL SCREENSHOT SUPERVISOR_PID
 //
 // Prints "ok - ..." or "FAIL - ..." for each check.
 import { execFileSync } from "node:child_process";
+import { unlinkSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { check, field, launch } from "./common.mjs";
 
-const [url, lockdir, lockfileTool, screenshot] = process.argv.slice(2);
-
-function check(ok, what) {
-  console.log((ok ? "ok - " : "FAIL - ") + what);
-}
-
-// The stop flag of a lockfile, as the lockfile tool reads it.
-function flag(name) {
-  return execFileSync(lockfileTool, ["show", `${lockdir}/procmon.${name}`])
-    .toString().split(" ")[1];
-}
+const [url, lockdir, lockfileTool, screenshot, supervisor] = process.argv.slice(2);
+const flag = (name) => field(lockfileTool, lockdir, name, 1);
 
 const row = (page, name) => page.locator(`tbody tr[data-name="${name}"]`);
 
@@ -31,12 +24,7 @@ async function waitState(page, name, state, ms = 8000) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-    "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launch(chromium);
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 420 } });
   const dialogs = [];
@@ -73,20 +61,67 @@ try {
   check(flag("sleep1") === "0xdeadbeef", "... and the lockfile says stopped");
   check((await page.locator("#message").textContent()).includes("sleep1: stopped"),
     `the result is shown: "${await page.locator("#message").textContent()}"`);
-  check(await row(page, "sleep1").locator("button:enabled").count() === 3,
-    "the buttons are enabled again");
+  check(await row(page, "sleep1").locator("button:enabled").count() === 2 &&
+    await row(page, "sleep1").locator('button[data-action="stop"]').isDisabled(),
+    "start and restart are enabled again, stop is not: it is stopped");
 
   await row(page, "sleep1").locator('button[data-action="start"]').click();
   check(await waitState(page, "sleep1", "running"), "clicking start brings it back");
   check(flag("sleep1") === "0", "... and the lockfile says so");
 
-  await row(page, "procmon1").locator('button[data-action="stop"]').click();
+  // Buttons that could do nothing are disabled, and say why.
+  const title = (name, action) =>
+    row(page, name).locator(`button[data-action="${action}"]`).getAttribute("title");
+  const disabled = (name, action) =>
+    row(page, name).locator(`button[data-action="${action}"]`).isDisabled();
+  check(await disabled("procmon1", "stop") && await disabled("procmon1", "restart") &&
+    /protected/.test(await title("procmon1", "stop")),
+    `a protected process cannot be stopped or restarted: "${await title("procmon1", "stop")}"`);
+  check(await disabled("sleep1", "start") && await title("sleep1", "start") === "already running" &&
+    !await disabled("sleep1", "stop") && !await disabled("sleep1", "restart"),
+    "start is disabled on a running process, with the reason as its tooltip");
+  check(await disabled("xss", "stop") && await title("xss", "stop") === "already stopped" &&
+    !await disabled("xss", "start"),
+    "stop is disabled on a stopped process");
+
+  // A refusal the page cannot foresee: the lockfile goes away.
+  await page.waitForSelector('tbody tr[data-name="vanish"]');
+  unlinkSync(`${lockdir}/procmon.vanish`);
+  await row(page, "vanish").locator('button[data-action="start"]').click();
   await page.waitForFunction(() =>
-    document.getElementById("message").textContent.includes("procmon1:"));
+    document.getElementById("message").textContent.includes("vanish:"));
   const error = await page.locator("#message").textContent();
-  check(error.includes("is protected (403)") &&
+  check(error.includes("no process named") && error.includes("(404)") &&
     await page.locator("#message.error").count() === 1,
     `an error is shown as such: "${error}"`);
+
+  // The keyboard alone: Tab to a button, Enter or Space on it.
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  let reached = false;
+  for (let i = 0; i < 60 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => {
+      const f = document.activeElement;
+      return f && f.dataset.action === "stop" && f.closest("tr").dataset.name === "sleep2";
+    });
+  }
+  check(reached, "Tab reaches sleep2's stop button");
+  await page.keyboard.press("Enter");
+  check(await waitState(page, "sleep2", "stopped"), "Enter on it stops sleep2");
+  check(await page.evaluate(() => document.activeElement.dataset.action === "start" &&
+    document.activeElement.closest("tr").dataset.name === "sleep2"),
+    "the focus stays in the row, on start, stop being disabled now");
+  await page.keyboard.press("Space");
+  check(await waitState(page, "sleep2", "running"), "Space on start: it runs again");
+
+  // Results stay listed, newest first, until dismissed.
+  const results = await page.locator("#results li").allTextContents();
+  check(results.length >= 4 && results[0].startsWith("sleep2: ") &&
+    results.some((r) => r.startsWith("vanish: ")),
+    `the last actions' results are listed (${results.length})`);
+  await page.locator("#results li").first().locator("button").click();
+  check(await page.locator("#results li").count() === results.length - 1,
+    "a result is dismissed by its button");
 
   const xss = row(page, "xss");
   check(await xss.locator("code").textContent() === "sleep 9 <img src=x onerror=alert(1)>",
@@ -97,13 +132,28 @@ try {
     "no element was made from a name or command line");
 
   // The table follows the processes by itself.
-  execFileSync(lockfileTool, ["set", `${lockdir}/procmon.sleep2`, "terminate=0xdeadbeef"]);
-  execFileSync("kill", ["-9", execFileSync(lockfileTool, ["show", `${lockdir}/procmon.sleep2`])
-    .toString().split(" ")[4].trim()]);
+  check(await page.locator("#procmon").isHidden(), "no procmon banner while it runs");
+  execFileSync(lockfileTool, ["set", `${lockdir}/procmon.sleep2`,
+    "terminate=0xdeadbeef"]);
+  const holder = Number(field(lockfileTool, lockdir, "sleep2", 4));
+  if (holder > 1)
+    process.kill(holder, "SIGKILL");
   check(await waitState(page, "sleep2", "stopped", 8000),
     "a process stopped elsewhere shows stopped within a refresh");
-
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // procmon itself killed: a banner, and nothing offered that needs it.
+  if (Number(supervisor) > 1)
+    process.kill(Number(supervisor), "SIGKILL");
+  try {
+    await page.waitForSelector("#procmon:not([hidden])", { timeout: 8000 });
+    check(true, "procmon killed: a banner says it is not running");
+  } catch (e) {
+    check(false, "procmon killed: a banner says it is not running");
+  }
+  check(await disabled("sleep1", "restart") && /procmon is not running/.test(
+    await title("sleep1", "restart")) && !await disabled("sleep1", "stop"),
+    "restart and start are disabled, stop is not");
   check(dialogs.length === 0, `no script ran from the data (dialogs: ${dialogs.length})`);
   check(errors.length === 0, `no error in the page (${errors.join("; ")})`);
 } catch (e) {

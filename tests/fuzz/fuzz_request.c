@@ -115,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* Waiting and grace are parsed, not slept through. */
 			req.wait = req.wait > 0 ? 0 : req.wait;
 			req.grace = req.grace > 0 ? 0 : req.grace;
-			actions_run(dir, &req, &ans);
+			actions_run(&(struct site){ dir, &pol }, &req, &ans);
 		} else
 			answer_error(&ans, status, refusal.why);
 		if (ans.status < 200 || ans.status > 599 || ans.body.failed ||
