@@ -6,7 +6,7 @@
 #include "json_out.h"
 
 /* What a family shows of one process: 0 when it has no sample. */
-enum family { UP, START, RUNS, RSS, CPU, THREADS };
+enum family { UP, STOPPED, START, RUNS, RSS, CPU, THREADS };
 
 /*
  * Every family's name begins with PREFIX.  The strings sit in the table
@@ -20,6 +20,8 @@ static const struct {
 } families[] = {
 	{ "up", "gauge",
 	    "1 if the process holds its lockfile's lock, else 0." },
+	{ "stop_requested", "gauge",
+	    "1 if it was stopped on request (procmon -k, ?stop)." },
 	{ "start_time_seconds", "gauge",
 	    "Unix time of its last start, or of its stop when stopped." },
 	{ "runs_total", "counter",
@@ -74,6 +76,10 @@ write_sample(struct buf *out, enum family f, const struct pm_proc *p,
 	switch (f) {
 	case UP:
 		buf_adds(out, up ? "1" : "0");
+		break;
+	case STOPPED:
+		buf_adds(out, p->lock.terminate == PM_TERMINATE_STOP ? "1" :
+		    "0");
 		break;
 	case START:
 		buf_printf(out, "%lld", (long long)p->lock.starttime);

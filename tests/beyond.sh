@@ -175,6 +175,9 @@ check "up: 1 for each running process" m \
     '.procmon_process_up.sleep1 == 1 and .procmon_process_up.procmon1 == 1'
 check "a name with a quote, a backslash and a newline comes back whole" m \
     '.procmon_process_up["we\"ird\\na\nme"] == 0 and .procmon_process_runs_total["we\"ird\\na\nme"] == 4'
+check "stop_requested: 1 for a process stopped on request only" m \
+    '.procmon_process_stop_requested["we\"ird\\na\nme"] == 1 and
+    .procmon_process_stop_requested.sleep1 == 0'
 check "runs and start time are the lockfile's" m \
     ".procmon_process_runs_total.sleep1 == $(lock_field sleep1 3) and
     .procmon_process_start_time_seconds.sleep1 == $(lock_field sleep1 4)"
@@ -184,7 +187,8 @@ check "memory, CPU, threads for running processes only" m \
     (.procmon_process_threads.sleep1 == 1) and (.procmon_process_cpu_seconds_total.sleep1 >= 0)'
 check "procmon itself: procmon_up 1, unlabelled" m '.procmon_up[""] == 1'
 check "HELP and TYPE: gauges and counters" m \
-    '.["#types"] == {"procmon_up": "gauge", "procmon_process_up": "gauge", "procmon_process_start_time_seconds": "gauge",
+    '.["#types"] == {"procmon_up": "gauge", "procmon_process_up": "gauge",
+    "procmon_process_stop_requested": "gauge", "procmon_process_start_time_seconds": "gauge",
     "procmon_process_runs": "counter", "procmon_process_resident_memory_bytes": "gauge",
     "procmon_process_cpu_seconds": "counter", "procmon_process_threads": "gauge"}'
 expect_error 400 "metrics takes no value" GET "metrics=1"
