@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -83,17 +84,24 @@ host_served(const struct policy *pol, const struct host *h)
 /*
  * An Origin header (RFC 6454) names scheme://host[:port]; the request is
  * same-origin when that authority is the Host the request was sent to,
- * allowing for a default port that one side spells out.
+ * allowing for a default port that one side spells out.  A Host without
+ * its port (nginx's fastcgi_params pass $host) is on SERVER_PORT.
  */
 static bool
-same_authority(const char *origin, const char *host)
+same_authority(const char *origin, const struct request *req)
 {
-	const char *authority = strstr(origin, "://");
-	const char *port;
+	const char *authority = strstr(origin, "://"), *port, *after;
+	char host[HOST_MAX + 8];
+	bool portless;
 	size_t n;
 
-	if (authority == NULL || host == NULL)
+	if (authority == NULL || req->host == NULL)
 		return false;
+	after = strrchr(req->host, ']');	/* past an IPv6 address */
+	portless = req->port != NULL &&
+	    strchr(after != NULL ? after : req->host, ':') == NULL;
+	snprintf(host, sizeof host, "%s%s%s", req->host, portless ? ":" : "",
+	    portless ? req->port : "");
 	authority += 3;
 	n = strlen(authority);
 	if (strcasecmp(authority, host) == 0)
@@ -115,7 +123,7 @@ cross_site(const struct request *req)
 	if (site != NULL && strcmp(site, "same-origin") != 0 &&
 	    strcmp(site, "none") != 0)
 		return true;
-	return req->origin != NULL && !same_authority(req->origin, req->host);
+	return req->origin != NULL && !same_authority(req->origin, req);
 }
 
 /*

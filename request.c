@@ -265,6 +265,7 @@ read_environment(struct request *req)
 	req->fetch_site = env("HTTP_SEC_FETCH_SITE");
 	req->user = env("REMOTE_USER");
 	req->addr = env("REMOTE_ADDR");
+	req->port = env("SERVER_PORT");
 	req->https = https != NULL && (strcasecmp(https, "on") == 0 ||
 	    strcmp(https, "1") == 0);
 	req->query = getenv("QUERY_STRING");

@@ -38,6 +38,7 @@ struct request {
 	const char		*fetch_site;	/* Sec-Fetch-Site */
 	const char		*user;		/* REMOTE_USER */
 	const char		*addr;		/* REMOTE_ADDR */
+	const char		*port;		/* SERVER_PORT */
 	bool			 https;
 	const char		*query;		/* QUERY_STRING, as passed */
 	const char		*body;		/* the body as read, or NULL */

@@ -151,9 +151,11 @@ wait_port() {
 	exit 1
 }
 
-SERVER_PID=
+SERVER_PID= SPAWNED=
 # start_server: the web server VIA names, with BIN behind it; sets URL
 # (the endpoint) and BASE (the server's root).  For VIA=cgi, nothing.
+# nginx runs no program itself: spawn-fcgi starts the FastCGI responder,
+# and fcgiwrap the CGI programs (SPAWNED: their pids).
 start_server() {
 	[ "$VIA" = cgi ] && return 0
 	local port
@@ -180,6 +182,20 @@ start_server() {
 		    "$T/www"
 		lighttpd -D -f "$T/lighttpd.conf" &
 		;;
+	nginx-*)
+		printf 'alice:{PLAIN}secret\nbob:{PLAIN}secret\nalice,carol:{PLAIN}secret\n' \
+		    >"$T/htpasswd"
+		AUTH_USERFILE=$T/htpasswd "$TESTS/nginx-conf" "$T" "$port" \
+		    "$LOCKDIR" "$T/www/cgi-bin" "$T/www"
+		PROCMON_DIR=$LOCKDIR spawn-fcgi -n -M 0666 \
+		    -s "$T/fcgi_proc.sock" -- $RUN_FCGI${FCGI_BIN:-$BIN} $OPTS \
+		    >/dev/null &
+		SPAWNED=$!
+		spawn-fcgi -n -M 0666 -s "$T/fcgiwrap.sock" -- \
+		    "$(command -v fcgiwrap)" -f >/dev/null &
+		SPAWNED="$SPAWNED $!"
+		nginx -c "$T/nginx.conf" -g 'daemon off;' &
+		;;
 	busybox)
 		# busybox httpd hands its own environment on to CGI programs.
 		PROCMON_DIR=$LOCKDIR busybox httpd -f -p "127.0.0.1:$port" \
@@ -190,7 +206,7 @@ start_server() {
 	SERVER_PID=$!
 	wait_port "$port"
 	case $VIA in
-	lighttpd-fastcgi) URL=$BASE/procs ;;
+	*-fastcgi) URL=$BASE/procs ;;
 	*) URL=$BASE/cgi-bin/fcgi_proc ;;
 	esac
 }
@@ -199,12 +215,12 @@ start_server() {
 # that too (under valgrind, the leak check takes a moment).
 stop_server() {
 	[ -n "$SERVER_PID" ] || return 0
-	local children
-	children=$(pgrep -P "$SERVER_PID")
-	kill "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
+	local children c
+	children="$(pgrep -P "$SERVER_PID") $SPAWNED"
+	kill "$SERVER_PID" $SPAWNED 2>/dev/null
+	wait "$SERVER_PID" $SPAWNED 2>/dev/null
 	for c in $children; do gone "$c" 10; done
-	SERVER_PID=
+	SERVER_PID= SPAWNED=
 }
 
 cleanup() {

@@ -29,7 +29,9 @@ struct row {
 	const char	*type;		/* CONTENT_TYPE; NULL: the form type */
 	const char	*length;	/* CONTENT_LENGTH, if not the body's */
 	const char	*host;		/* HTTP_HOST; NULL: 127.0.0.1:8080 */
-	const char	*header;	/* "ORIGIN=..." or "SEC_FETCH_SITE=..." */
+	const char	*header;	/* "ORIGIN=..." (HTTP_ORIGIN), "HTTPS=on"
+					   or "SERVER_PORT=..."; several
+					   separated by spaces */
 	const char	*user;		/* REMOTE_USER */
 	int		 status;
 	const char	*why;		/* part of the sentence, or the names */
@@ -186,6 +188,11 @@ static const struct row rules[] = {
 	{ 0, "POST", "", "stop=a", 0, 0, 0, "ORIGIN=http://127.0.0.1:8080", 0, 0, "stop a", 0, 0 },
 	{ 0, "POST", "", "stop=a", 0, 0, "192.168.1.1", "ORIGIN=http://192.168.1.1", 0, 0, "stop a", 0, 0 },
 	{ 0, "POST", "", "stop=a", 0, 0, "192.168.1.1:80", "ORIGIN=http://192.168.1.1", 0, 0, "stop a", 0, 0 },
+	/* nginx passes Host without its port: SERVER_PORT is 8080 here. */
+	{ 0, "POST", "", "stop=a", 0, 0, "192.168.1.1", "SERVER_PORT=8080 ORIGIN=http://192.168.1.1", 0, 403, "cross-site", 0, 0 },
+	{ 0, "POST", "", "stop=a", 0, 0, "192.168.1.1", "SERVER_PORT=8080 ORIGIN=http://192.168.1.1:8080", 0, 0, "stop a", 0, 0 },
+	{ 0, "POST", "", "stop=a", 0, 0, "192.168.1.1", "SERVER_PORT=8080 ORIGIN=http://192.168.1.1:9999", 0, 403, "cross-site", 0, 0 },
+	{ 0, "POST", "", "stop=a", 0, 0, "[::1]", "SERVER_PORT=8080 ORIGIN=http://[::1]:8080", 0, 0, "stop a", 0, 0 },
 	{ 0, "POST", "", "stop=a", 0, 0, 0, "SEC_FETCH_SITE=same-origin", 0, 0, "stop a", 0, 0 },
 	{ 0, "GET", "stop=a", NULL, 0, 0, 0, "SEC_FETCH_SITE=none", 0, 0, "stop a", 0, 0 },
 	{ 0, "GET", "list", NULL, 0, 0, 0, "SEC_FETCH_SITE=cross-site", 0, 0, "list", 0, 0 },
@@ -244,12 +251,14 @@ set(const char *name, const char *value)
 static void
 give(const struct row *r, const char *bodyfile, size_t body_len)
 {
+	const char *h, *end;
 	char length[24];
 	FILE *f;
 
 	unsetenv("HTTP_ORIGIN");
 	unsetenv("HTTP_SEC_FETCH_SITE");
 	unsetenv("HTTPS");
+	unsetenv("SERVER_PORT");
 	set("REQUEST_METHOD", r->method);
 	set("QUERY_STRING", r->query);
 	set("REMOTE_USER", r->user);
@@ -259,14 +268,15 @@ give(const struct row *r, const char *bodyfile, size_t body_len)
 	snprintf(length, sizeof length, "%zu", body_len);
 	set("CONTENT_LENGTH", r->length != NULL ? r->length :
 	    r->body != NULL ? length : NULL);
-	if (r->header != NULL) {
-		char name[64];
-		const char *eq = strchr(r->header, '=');
+	for (h = r->header; h != NULL && *h != '\0'; h = end + (*end == ' ')) {
+		char name[64], value[128];
+		const char *eq = strchr(h, '=');
 
-		snprintf(name, sizeof name, "%s%.*s",
-		    strncmp(r->header, "HTTPS", 5) == 0 ? "" : "HTTP_",
-		    (int)(eq - r->header), r->header);
-		setenv(name, eq + 1, 1);
+		end = h + strcspn(h, " ");
+		snprintf(name, sizeof name, "%s%.*s", strncmp(h, "HTTPS", 5) == 0 ||
+		    strncmp(h, "SERVER_", 7) == 0 ? "" : "HTTP_", (int)(eq - h), h);
+		snprintf(value, sizeof value, "%.*s", (int)(end - eq - 1), eq + 1);
+		setenv(name, value, 1);
 	}
 	if ((f = fopen(bodyfile, "w")) == NULL ||
 	    fwrite(r->body != NULL ? r->body : "", 1, body_len, f) != body_len ||

@@ -55,12 +55,11 @@ act_ok GET stop sleep1 "curl, which sends neither header, acts as before"
 # To http://192.168.1.1/ a browser sends no Sec-Fetch-Site, and no Origin
 # with a GET: an <img> on any page sends what curl sends.  A GET acts only
 # from this machine (a loopback Host), from a shell, or over HTTPS.
-port=${HOST##*:}
 before=$(snapshot)
 HEADERS=("Host: 192.168.1.1")
 expect_error 405 "send a POST: curl -d stop=sleep1 URL" GET "stop=sleep1"
 check "... with Allow: POST" header_is "Allow: POST"
-HEADERS=("Host: 192.168.1.1:$port")
+HEADERS=("Host: 192.168.1.1:${HOST##*:}")
 expect_error 405 "an action by GET is carried out only from this machine" \
     GET "restart=sleep2"
 check "GET actions from the LAN changed nothing" \
@@ -68,9 +67,9 @@ check "GET actions from the LAN changed nothing" \
 request GET list
 check "the LAN lists by GET" status_is 200
 act_ok POST stop sleep1 "the LAN acts by POST"
-HEADERS=("Host: localhost:$port")
+HEADERS=("Host: localhost:${HOST##*:}")
 act_ok GET stop sleep1 "a GET to localhost acts: curl on the device itself"
-HEADERS=("Host: [::1]:$port")
+HEADERS=("Host: [::1]:${HOST##*:}")
 act_ok GET stop sleep1 "a GET to [::1] acts"
 if via_cgi; then
 	HEADERS=("Host: 192.168.1.1")
@@ -91,17 +90,17 @@ expect_error 403 "cross-site request refused" GET "stop=sleep1"
 # --- DNS rebinding: Host and Origin name the attacker's domain ---------
 with_opts ""
 before=$(snapshot)
-HEADERS=("Host: evil.example:$port" "Origin: http://evil.example:$port")
+HEADERS=("Host: evil.example:${HOST##*:}" "Origin: http://evil.example:${HOST##*:}")
 expect_error 403 'Host "evil.example" is not served: name it with -H' GET list
 expect_error 403 "is not served" POST "" "stop=sleep1"
 expect_error 403 "is not served" GET "status=sleep1"
 check "a rebound name reads nothing and changes nothing" \
     eval '[ "$(snapshot)" = "$before" ] && running sleep1'
 with_opts "-H router.lan,nas.lan"
-HEADERS=("Host: Router.LAN:$port")
+HEADERS=("Host: Router.LAN:${HOST##*:}")
 request GET list
 check "-H router.lan: that name is served (any case, any port)" status_is 200
-HEADERS=("Host: router.lan:$port" "Origin: http://router.lan:$port")
+HEADERS=("Host: router.lan:${HOST##*:}" "Origin: http://router.lan:${HOST##*:}")
 act_ok POST stop sleep1 "-H router.lan: its own page acts"
 HEADERS=("Host: evil.example")
 expect_error 403 "is not served" GET list
