@@ -16,7 +16,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/auxv.h>
@@ -327,7 +326,6 @@ main(int argc, char **argv)
 	if (cfg.privileged)
 		shut_out_caller();
 	setup_signals();
-	openlog("fcgi_proc", LOG_PID, LOG_DAEMON);
 	if (request_init(&req, cfg.limit, cfg.verbose) == -1)
 		die("out of memory");
 	while (!stop_requested && FCGI_Accept() >= 0) {
@@ -339,6 +337,5 @@ main(int argc, char **argv)
 	request_free(&req);
 	buf_free(&ans.body);
 	actions_release();
-	closelog();
 	return 0;
 }
