@@ -10,10 +10,11 @@
 #                     cross-compiled, test programs too (with O=DIR)
 #   make O=DIR        build into DIR (the tests keep each flavour apart)
 #   make check        every test; see tests/run
-#   make install      to $(DESTDIR)$(PREFIX)/bin
+#   make install      to $(DESTDIR)$(PREFIX)/bin, the man page to .../man8
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
 O	?= .
 FCGI	?= 0
 STATIC	?= 0
@@ -126,9 +127,11 @@ bench:
 	bench/run
 
 install: $(O)/fcgi_proc
-	mkdir -p $(DESTDIR)$(BINDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
 	cp $(O)/fcgi_proc $(DESTDIR)$(BINDIR)/fcgi_proc
 	chmod 755 $(DESTDIR)$(BINDIR)/fcgi_proc
+	cp fcgi_proc.8 $(DESTDIR)$(MANDIR)/man8/fcgi_proc.8
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/fcgi_proc.8
 
 clean:
 	rm -f fcgi_proc unit requests pmsup lockfile takepid listcost *.o \

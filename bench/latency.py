@@ -49,7 +49,7 @@ def report(name, samples):
 
 
 def main():
-    for name, path in (("trivial", "/trivial"),
+    for name, path in (("trivial", "/bare/trivial"),
                        ("unknown", "/procs?stop=nosuch")):
         report(name, [get(path)[0] for _ in range(count)])
     stops, starts, restarts = [], [], []

@@ -6,10 +6,13 @@
  *   lockfile set FILE FIELD=N...  pwrite single fields, as procmon's tools
  *   lockfile make FILE PID TERMINATE RUNCOUNT STARTTIME EXEC
  *                                 create (mode 0600) a file as procmon would
+ *   lockfile layout               the header as this machine lays it out
  */
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,9 +110,27 @@ make(char **argv)
 	return close(fd) == 0 ? 0 : 1;
 }
 
+#define FIELD(f) offsetof(struct lockdata, f), sizeof(((struct lockdata *)0)->f)
+
+/* "pid 0+4, terminate 4+4, runcount 8+8, starttime 16+8: 24 bytes, LE" */
+static int
+layout(void)
+{
+	const uint16_t one = 1;
+
+	printf("pid %zu+%zu, terminate %zu+%zu, runcount %zu+%zu, "
+	    "starttime %zu+%zu: %zu bytes, %s-endian\n", FIELD(pid),
+	    FIELD(terminate), FIELD(runcount), FIELD(starttime),
+	    sizeof(struct lockdata),
+	    *(const unsigned char *)&one == 1 ? "little" : "big");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "layout") == 0)
+		return layout();
 	if (argc == 3 && strcmp(argv[1], "show") == 0)
 		return show(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "set") == 0)
@@ -117,6 +138,6 @@ main(int argc, char **argv)
 	if (argc == 8 && strcmp(argv[1], "make") == 0)
 		return make(argv + 2);
 	fprintf(stderr, "usage: lockfile show FILE | set FILE FIELD=N... | "
-	    "make FILE PID TERMINATE RUNCOUNT STARTTIME EXEC\n");
+	    "make FILE PID TERMINATE RUNCOUNT STARTTIME EXEC | layout\n");
 	return 2;
 }
