@@ -66,14 +66,15 @@ $(O)/.build-flags: FORCE
 # Test programs: unit tests of the three library modules, the
 # procmon-faithful supervisor, a helper that asks who holds a lock, and
 # one that gives a chosen pid to a stranger.
-# --wrap lets the tests step in between a lock check and the signal, and
-# between a failed open and a look at the file.
-$(O)/unit: tests/unit.c $(LIB_OBJS)
+# --wrap lets the tests step in between a lock check and the signal,
+# before a look at a file, and when memory runs out.
+$(O)/unit: tests/unit.c tests/check.h $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=syscall \
-	    -Wl,--wrap=fstatat -Wl,--wrap=fstatat64 -I. -o $@ \
+	    -Wl,--wrap=fstatat -Wl,--wrap=fstatat64 -Wl,--wrap=realloc \
+	    -I. -o $@ \
 	    tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
 
-$(O)/requests: tests/requests.c $(LIB_OBJS)
+$(O)/requests: tests/requests.c tests/check.h $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -I. -o $@ tests/requests.c \
 	    $(LIB_OBJS) $(ALL_LDLIBS)
 

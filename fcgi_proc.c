@@ -127,13 +127,14 @@ valid_host(const char *s, size_t len)
 	return len > 0;
 }
 
-/* -l and -u: a decimal number from 0 to max, or die with msg. */
+/* -l and -u: a decimal number from min to max, or die with msg. */
 static unsigned long long
-number(const char *s, unsigned long long max, const char *msg)
+number(const char *s, unsigned long long min, unsigned long long max,
+    const char *msg)
 {
 	unsigned long long n;
 
-	if (!parse_decimal(s, strlen(s), &n) || n > max)
+	if (!parse_decimal(s, strlen(s), &n) || n < min || n > max)
 		die(msg);
 	return n;
 }
@@ -146,7 +147,18 @@ parse_user(const char *s)
 
 	if ((pw = getpwnam(s)) != NULL)
 		return pw->pw_uid;
-	return (uid_t)number(s, (uid_t)-2, "-u takes a user name or a uid");
+	return (uid_t)number(s, 0, (uid_t)-2, "-u takes a user name or a uid");
+}
+
+/* An option that would let a setuid caller reach further: refused. */
+static void
+not_when_privileged(const struct config *cfg, int option)
+{
+	if (cfg->privileged) {
+		dprintf(STDERR_FILENO, "fcgi_proc: -%c is refused when running "
+		    "setuid or setgid\n", option);
+		exit(2);
+	}
 }
 
 /*
@@ -179,9 +191,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 			pol->admins = optarg;
 			break;
 		case 'd':
-			if (cfg->privileged)
-				die("-d is refused when running setuid or "
-				    "setgid");
+			not_when_privileged(cfg, c);
 			cfg->dir = optarg;
 			break;
 		case 'g':
@@ -200,11 +210,8 @@ parse_options(int argc, char **argv, struct config *cfg)
 			usage(STDOUT_FILENO);
 			exit(0);
 		case 'l':
-			cfg->limit = (size_t)number(optarg, LIMIT_MAX, "-l takes "
-			    "a number of bytes from 1 to 1048576");
-			if (cfg->limit == 0)
-				die("-l takes a number of bytes from 1 to "
-				    "1048576");
+			cfg->limit = (size_t)number(optarg, 1, LIMIT_MAX, "-l "
+			    "takes a number of bytes from 1 to 1048576");
 			break;
 		case 'p':
 			if (!list_valid(optarg, name_valid))
@@ -220,9 +227,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 			break;
 		case 'u':
 			/* The caller could make its own files trusted. */
-			if (cfg->privileged)
-				die("-u is refused when running setuid or "
-				    "setgid");
+			not_when_privileged(cfg, c);
 			pm_trust_uid(parse_user(optarg));
 			break;
 		case 'v':

@@ -338,6 +338,17 @@ expect_error() {
 	fi
 }
 
+# masked METHOD URL [BODY]: the whole answer, headers and body, with what
+# differs from one run to the next (date, server, pids, ages, figures)
+# masked: for comparing ways of serving one request.
+masked() {
+	curl -s -D - -o "$T/b" -X "$1" ${3:+--data-binary "$3"} "$2" |
+	    grep -iv '^\(date\|server\):'
+	sed -E 's/"(pid|killed|age|since_epoch|rss_bytes|threads)": [0-9]+/"\1": N/g
+	    s/"cpu_seconds": [0-9.]+/"cpu_seconds": N/g
+	    s/"since": "[^"]*"/"since": T/g' "$T/b"
+}
+
 # state_of NAME: "running"/"stopped" as listed, "" when not listed.
 state_of() {
 	request GET list

@@ -36,8 +36,7 @@ number(const char *s)
 static int
 show(const char *file)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
-	    .l_start = 0, .l_len = 1 };
+	struct flock fl = PM_LOCK_BYTE0;
 	struct lockdata ld;
 	int fd;
 

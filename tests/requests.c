@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "policy.h"
 #include "request.h"
 
-static int passed, failed;
 
 /* The options a row runs under. */
 enum { O_NONE = 0, O_READ_ONLY = 1, O_POST_ONLY = 2, O_ADMINS = 4,
@@ -219,24 +219,6 @@ static const struct row rules[] = {
 	{ O_PROTECT_SLEEP2 | O_SETUID, "GET", "stop=sleep2", NULL, 0, 0, 0, 0, 0, 403, "\"sleep2\" is protected", 0, 0 },
 };
 
-static void
-check(int ok, const char *fmt, ...) __attribute__((format(__printf__, 2, 3)));
-
-static void
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("%s - ", ok ? "ok" : "FAIL");
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static void
 set(const char *name, const char *value)
@@ -387,6 +369,5 @@ main(void)
 		run(&rules[i], true, bodyfile);
 	test_bounds(bodyfile);
 	unlink(bodyfile);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }

@@ -25,32 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "actions.h"
+#include "check.h"
 #include "json_out.h"
 #include "procmon_client.h"
 #include "query.h"
 #include "refresh.h"
 
-static int passed, failed;
 static char tmpdir[] = "/tmp/fcgi_proc-unit.XXXXXX";
-
-static void	check(int, const char *, ...)
-		    __attribute__((format(__printf__, 2, 3)));
-
-static void
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	printf("%s - ", ok ? "ok" : "FAIL");
-	vprintf(fmt, ap);
-	putchar('\n');
-	va_end(ap);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* JSON writer ------------------------------------------------------- */
 
@@ -402,8 +384,7 @@ spawn(const char *name, enum hold hold)
 	if (pipe(ready) == -1 || (pid = fork()) == -1)
 		exit(1);
 	if (pid == 0) {
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
-		    .l_start = 0, .l_len = 1 };
+		struct flock fl = PM_LOCK_BYTE0;
 		int fd = -1, cmd = hold == HOLD_OFD_LOCK ? F_OFD_SETLK : F_SETLK;
 
 		signal(SIGTERM, SIG_IGN);
@@ -936,8 +917,7 @@ spawn_vanished_holder(const char *name, pid_t *sharer)
 	if (pipe(ready) == -1 || (pid = fork()) == -1)
 		exit(1);
 	if (pid == 0) {
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
-		    .l_start = 0, .l_len = 1 };
+		struct flock fl = PM_LOCK_BYTE0;
 		char path[512];
 		int fd;
 
@@ -1357,6 +1337,62 @@ test_refresh_failed(void)
 	remove_tree(dir);
 }
 
+/*
+ * realloc, wrapped at link time, fails while fail_realloc is set: an
+ * answer that cannot be written whole must be a 500 that says so, never
+ * a 200 cut short.
+ */
+void	*__real_realloc(void *, size_t);
+void	*__wrap_realloc(void *, size_t);
+
+static bool fail_realloc;
+
+void *
+__wrap_realloc(void *p, size_t n)
+{
+	if (fail_realloc) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(p, n);
+}
+
+static void
+test_out_of_memory(void)
+{
+	static const char *routes[] = { "list", "metrics", "status=held" };
+	const struct policy pol = { .protected = "procmon1,procmon2" };
+	const struct site site = { tmpdir, &pol };
+	struct refusal refusal;
+	struct request req;
+	struct answer ans = { 0 };
+	size_t i;
+
+	write_lockfile("held", 0, 0, 1, time(NULL), "x", 1, 0600);
+	if (request_init(&req, 64, false) == -1)
+		exit(1);
+	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		setenv("QUERY_STRING", routes[i], 1);
+		if (request_read(&req, &refusal) != 0)
+			exit(1);
+		answer_reset(&ans);
+		actions_run(&site, &req, &ans);	/* the list kept, watched */
+		actions_run(&site, &req, &ans);
+		buf_free(&ans.body);
+		answer_reset(&ans);
+		fail_realloc = true;
+		actions_run(&site, &req, &ans);
+		fail_realloc = false;
+		check(ans.status == 500 && strstr(ans.why, "out of memory") !=
+		    NULL, "?%s with no memory for the answer: 500, \"%s\"",
+		    routes[i], ans.why);
+	}
+	unsetenv("QUERY_STRING");
+	buf_free(&ans.body);
+	request_free(&req);
+	actions_release();
+}
+
 /* A lock changing hands writes nothing: refreshes must still see it. */
 static void
 test_refresh_locks(void)
@@ -1447,10 +1483,10 @@ main(void)
 	test_refresh();
 	test_refresh_locks();
 	test_refresh_flood();
+	test_out_of_memory();
 	test_refresh_moved();
 	test_refresh_mounted();
 	test_refresh_failed();
 	remove_tree(tmpdir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return check_summary();
 }
