@@ -93,6 +93,9 @@ explain(enum pm_status status, const char *name, char *desc, size_t size)
 		snprintf(desc, size, "\"%s\" is being removed by procmon",
 		    name);
 		return 409;
+	case PM_NOT_HOLDER:
+		snprintf(desc, size, "%s", pm_error());
+		return 409;
 	default:
 		snprintf(desc, size, "%s", pm_error());
 		return 500;
@@ -216,14 +219,19 @@ elapsed_ns(const struct timespec *since)
 
 /*
  * Whether the action's outcome is seen in p (stopped: no lock holder;
- * started or restarted: a pid other than the one killed holds the
- * lock), or 409 if procmon is removing what was to run again.
+ * started: a holder; restarted: a holder other than the process running
+ * when it was acted on), or 409 if procmon is removing what was to run
+ * again.
  */
 static int
-outcome(enum pm_action action, const struct pm_proc *p, pid_t killed)
+outcome(enum pm_action action, const struct pm_proc *p,
+    const struct pm_deed *d)
 {
+	pid_t old = action == PM_RESTART && d->out.was_running ?
+	    d->holder.pid : d->out.killed;
+
 	if (action == PM_STOP ? !pm_running(p) :
-	    pm_running(p) && p->lock.pid != killed)
+	    pm_running(p) && p->lock.pid != old)
 		return 200;
 	if (action != PM_STOP && p->lock.terminate == PM_TERMINATE_DELETE)
 		return 409;
@@ -253,7 +261,7 @@ await_outcome(const char *dir, const char *name, enum pm_action action,
 			    sizeof res->description);
 			return;
 		}
-		if ((seen = outcome(action, p, res->deed.out.killed)) == 409)
+		if ((seen = outcome(action, p, &res->deed)) == 409)
 			res->status = explain(PM_DELETING, name,
 			    res->description, sizeof res->description);
 		if (seen != 0)

@@ -269,8 +269,9 @@ static volatile sig_atomic_t busy, stop_requested;
 /*
  * lighttpd stops its FastCGI children with SIGTERM.  Waiting for a request,
  * we leave at once; in the middle of one, we finish it first (reads and
- * writes are restarted), so that no lockfile is left half-written, no
- * body cut short and no answer lost.
+ * writes are restarted; a wait's sleep is only cut one tick short), so
+ * that no lockfile is left half-written, no body cut short and no answer
+ * lost.
  */
 static void
 on_sigterm(int sig)

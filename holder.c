@@ -53,12 +53,13 @@ holds_lock(int fd, pid_t pid)
 }
 
 /*
- * True if descriptor name of /proc/PID/fdinfo (dir) holds a POSIX write
- * lock on an inode numbered as ino says (":12345 ").  The kernel lists
- * there only the locks taken through that open file by that process's
- * table of open files.
+ * Whether descriptor name of /proc/PID/fdinfo (dir) holds a POSIX write
+ * lock on the inode numbered as ino says (":12345 "): 1 or 0, or -1 if
+ * it could not be read (0 if the descriptor was closed meanwhile).  The
+ * kernel lists there only the locks taken through that open file by that
+ * process's table of open files.
  */
-static bool
+static int
 fdinfo_locks(int dir, const char *name, const char *ino)
 {
 	char info[1024], *line, *next;
@@ -66,27 +67,36 @@ fdinfo_locks(int dir, const char *name, const char *ino)
 	int fd;
 
 	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) == -1)
-		return false;
+		return errno == ENOENT ? 0 : -1;
 	n = read(fd, info, sizeof info - 1);
 	close(fd);
-	info[n > 0 ? n : 0] = '\0';
+	if (n == -1)
+		return -1;
+	info[n] = '\0';
 	for (line = info; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
 		if (strncmp(line, "lock:", 5) == 0 &&
 		    strstr(line, " POSIX ") != NULL &&
 		    strstr(line, " WRITE ") != NULL && strstr(line, ino) != NULL)
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
+}
+
+/* ":12345 ", an inode number as a lock line of fdinfo writes it. */
+static void
+ino_text(char *buf, size_t size, ino_t ino)
+{
+	snprintf(buf, size, ":%llu ", (unsigned long long)ino);
 }
 
 /*
- * Whether this kernel lists locks in fdinfo (Linux 4.1 on): asked once,
- * of a lock taken on a pipe of our own.  A probe that could not be made
- * (out of descriptors) is not remembered.
+ * Whether this kernel lists locks in fdinfo (Linux 4.1 on): 1 or 0, asked
+ * once, of a lock taken on a pipe of our own; -1 if the probe could not
+ * be made (out of descriptors), which is not remembered.
  */
-static bool
+static int
 fdinfo_lists_locks(void)
 {
 	static int listed = -1;
@@ -96,50 +106,59 @@ fdinfo_lists_locks(void)
 	int p[2];
 
 	if (listed != -1 || pipe(p) == -1)
-		return listed == 1;
+		return listed;
 	if (fcntl(p[1], F_SETLK, &fl) == 0 && fstat(p[1], &st) == 0) {
 		snprintf(name, sizeof name, "/proc/self/fdinfo/%d", p[1]);
-		snprintf(ino, sizeof ino, ":%lu ", (unsigned long)st.st_ino);
+		ino_text(ino, sizeof ino, st.st_ino);
 		listed = fdinfo_locks(AT_FDCWD, name, ino);
 	}
 	close(p[0]);
 	close(p[1]);
-	return listed == 1;
+	return listed;
 }
 
+/* What the table of open files of a process says of a lock. */
+enum table { HOLDS, HOLDS_NOT, SHOWS_NONE, HIDDEN, UNREADABLE };
+
 /*
- * Reads the table of open files of pid through its thread task: 1 if one
- * of its descriptors holds the lock on file, 0 if none does, -1 if it
- * shows no descriptor (a thread that has ended shows none), -2 if it may
- * not be read (another user's process that is not dumpable).
+ * Reads the table of open files of pid through its thread task: whether
+ * one of its descriptors holds the lock on file.  A thread that has
+ * ended shows no descriptor; another user's process that is not dumpable
+ * may not be read (HIDDEN); anything else that fails is UNREADABLE.
  */
-static int
+static enum table
 table_holds(pid_t pid, const char *task, const struct stat *file,
-    const char *ino, bool listed)
+    const char *ino, int listed)
 {
-	bool shown = false, found = false;
+	enum table found = SHOWS_NONE;
 	char path[80];
 	struct dirent *e;
 	struct stat st;
 	DIR *d;
+	int r;
 
 	snprintf(path, sizeof path, "/proc/%ld/task/%.16s/fdinfo", (long)pid,
 	    task);
 	if ((d = opendir(path)) == NULL)
-		return errno == EACCES || errno == EPERM ? -2 : -1;
-	while (!found && (e = readdir(d)) != NULL) {
+		return errno == EACCES || errno == EPERM ? HIDDEN :
+		    errno == ENOENT ? SHOWS_NONE : UNREADABLE;
+	while (found != HOLDS && found != UNREADABLE &&
+	    (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		shown = true;
-		if (listed && !fdinfo_locks(dirfd(d), e->d_name, ino))
+		found = HOLDS_NOT;
+		if (listed && (r = fdinfo_locks(dirfd(d), e->d_name, ino)) != 1) {
+			found = r == -1 ? UNREADABLE : HOLDS_NOT;
 			continue;
+		}
 		snprintf(path, sizeof path, "/proc/%ld/task/%.16s/fd/%.16s",
 		    (long)pid, task, e->d_name);
-		found = stat(path, &st) == 0 && st.st_dev == file->st_dev &&
-		    st.st_ino == file->st_ino;
+		if (stat(path, &st) == 0 && st.st_dev == file->st_dev &&
+		    st.st_ino == file->st_ino)
+			found = HOLDS;
 	}
 	closedir(d);
-	return found ? 1 : shown ? 0 : -1;
+	return found;
 }
 
 /*
@@ -156,31 +175,41 @@ table_holds(pid_t pid, const char *task, const struct stat *file,
  * touched.  Where the kernel lists no locks in fdinfo, the descriptors
  * are compared by stat alone.  The table is read through the first
  * thread that shows one: a process whose main thread has ended shows
- * none under its own pid.  False if the pid is gone or no descriptor of
- * it has the lock; where /proc cannot say (not mounted, the process
- * hidden from us, or not to be looked into), the lock's word stands.
+ * none under its own pid.
+ *
+ * 1 if pid owns the lock, 0 if not (or it is gone), -1 if that could not
+ * be found out (out of descriptors or memory): then nothing is to be
+ * signalled, and the caller says why.  Where /proc cannot say at all
+ * (not mounted, the process hidden by hidepid or not to be looked into),
+ * the lock's word stands.
  */
-static bool
+static int
 owns_lock(pid_t pid, int fd)
 {
-	bool listed = fdinfo_lists_locks();
+	int listed = fdinfo_lists_locks();
+	enum table found = SHOWS_NONE;
 	char path[32], ino[32];
 	struct dirent *t;
 	struct stat file;
-	int found = -1;
 	DIR *tasks;
 
-	if (fstat(fd, &file) == -1)
-		return false;
-	snprintf(ino, sizeof ino, ":%lu ", (unsigned long)file.st_ino);
+	if (listed == -1 || fstat(fd, &file) == -1)
+		return -1;
+	ino_text(ino, sizeof ino, file.st_ino);
 	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
-	if ((tasks = opendir(path)) == NULL)
-		return errno != ENOENT || kill(pid, 0) == 0 || errno == EPERM;
-	while (found < 0 && (t = readdir(tasks)) != NULL)
+	if ((tasks = opendir(path)) == NULL) {
+		if (errno == ENOENT)	/* gone, or no /proc */
+			return kill(pid, 0) == 0 || errno == EPERM;
+		return errno == EACCES || errno == EPERM ? 1 : -1;
+	}
+	while ((found == SHOWS_NONE || found == HIDDEN) &&
+	    (t = readdir(tasks)) != NULL)
 		if (t->d_name[0] != '.')
 			found = table_holds(pid, t->d_name, &file, ino, listed);
 	closedir(tasks);
-	return found == 1 || found == -2;
+	if (found == UNREADABLE)
+		return -1;
+	return found == HOLDS || found == HIDDEN;
 }
 
 /*
@@ -192,7 +221,7 @@ owns_lock(pid_t pid, int fd)
 int
 signal_holder(struct holder *h, int sig)
 {
-	int r;
+	int r, owns;
 
 #ifdef SYS_pidfd_open
 	if (h->pidfd == -1 &&
@@ -203,8 +232,12 @@ signal_holder(struct holder *h, int sig)
 			return -1;
 	}
 #endif
-	if (!holds_lock(h->fd, h->pid) || !owns_lock(h->pid, h->fd))
+	if (!holds_lock(h->fd, h->pid))
 		return 0;
+	if ((owns = owns_lock(h->pid, h->fd)) == 0)
+		return holds_lock(h->fd, h->pid) ? 2 : 0;
+	if (owns == -1)
+		return -1;
 #ifdef SYS_pidfd_send_signal
 	if (h->pidfd != -1)
 		r = (int)syscall(SYS_pidfd_send_signal, (long)h->pidfd,

@@ -421,7 +421,14 @@ signal_deed(struct pm_deed *d, const char *file, int sig)
 		return PM_OK;
 	}
 	if (r == 0)
-		return PM_OK;		/* gone, or not the holder */
+		return PM_OK;		/* it ended meanwhile */
+	if (r == 2) {
+		snprintf(error_text, sizeof error_text, "the lock of %.128s is "
+		    "held under pid %ld by another process, which shares the "
+		    "files of one that ended: nothing was signalled", file,
+		    (long)d->holder.pid);
+		return PM_NOT_HOLDER;
+	}
 	snprintf(what, sizeof what, "cannot signal pid %ld of",
 	    (long)d->holder.pid);
 	return sys_error(what, file);

@@ -58,6 +58,8 @@ enum pm_status {
 	PM_UNKNOWN,	/* no such lockfile */
 	PM_UNTRUSTED,	/* a lockfile we refuse: see trusted() */
 	PM_DELETING,	/* procmon is removing the entry */
+	PM_NOT_HOLDER,	/* its lock is held under its pid by another process:
+			   nothing signalled; pm_error() says which */
 	PM_SYSERR	/* a system call failed: errno and pm_error() say why */
 };
 

@@ -349,6 +349,21 @@ masked() {
 	    s/"since": "[^"]*"/"since": T/g' "$T/b"
 }
 
+# hangups PORT PATH: 50 clients that hang up as soon as a long answer
+# starts (2,000 lockfiles listed, some 250 KB), leaving the responder
+# writing into closed connections; hammer.py's word in $hangups.
+hangups() {
+	local i rc
+	for i in $(seq 2000); do
+		lockfile make "$LOCKDIR/procmon.big$i" 0 0xdeadbeef 1 0 \
+		    "a command line of some length, to make the answer long"
+	done
+	hangups=$(/usr/bin/python3 "$TESTS/hammer.py" hangup "$1" "$2" 50)
+	rc=$?
+	rm -f "$LOCKDIR"/procmon.big*
+	return $rc
+}
+
 # state_of NAME: "running"/"stopped" as listed, "" when not listed.
 state_of() {
 	request GET list

@@ -948,12 +948,14 @@ static void
 test_lock_outlives_holder(void)
 {
 	struct clone3_args args = { .exit_signal = SIGCHLD };
+	struct rlimit saved, low;
+	enum pm_status status;
 	struct pm_outcome out;
 	struct pm_list l;
 	const struct pm_proc *p;
 	pid_t gone, sharer, stranger;
 	char path[512];
-	int opath;
+	int opath, fd;
 
 	write_lockfile("vanished", 0, 0, 1, time(NULL), "x", 1, 0600);
 	if ((gone = spawn_vanished_holder("vanished", &sharer)) == -1) {
@@ -976,10 +978,25 @@ test_lock_outlives_holder(void)
 		kill(sharer, SIGKILL);
 		return;
 	}
-	check(act("vanished", PM_STOP, 0, &out) == PM_OK &&
-	    !out.killed, "stop: the stranger now under the lock's pid "
-	    "is not signalled");
+	check(act("vanished", PM_STOP, 0, &out) == PM_NOT_HOLDER &&
+	    !out.killed && strstr(pm_error(), "nothing was signalled"),
+	    "stop: the stranger now under the lock's pid is not signalled, "
+	    "and the answer says so: %s", pm_error());
 	check(lives(stranger), "... and lives");
+	/* Out of descriptors, ownership cannot be checked: no signal. */
+	if (getrlimit(RLIMIT_NOFILE, &saved) == -1 || (fd = dup(0)) == -1)
+		exit(1);
+	close(fd);
+	low = saved;
+	low.rlim_cur = (rlim_t)fd + 2;	/* the lockfile and the pidfd */
+	if (setrlimit(RLIMIT_NOFILE, &low) == -1)
+		exit(1);
+	status = act("vanished", PM_RESTART, 0, &out);
+	if (setrlimit(RLIMIT_NOFILE, &saved) == -1)
+		exit(1);
+	check(status == PM_SYSERR && !out.killed && lives(stranger),
+	    "out of descriptors, nothing is signalled, and the answer is an "
+	    "error: %s", pm_error());
 	reap(stranger);
 
 	/* O_PATH needs no right on the file: anyone may have it open so. */
@@ -996,7 +1013,7 @@ test_lock_outlives_holder(void)
 		return;
 	}
 	check(stranger == gone && act("vanished", PM_STOP, 0,
-	    &out) == PM_OK && !out.killed, "stop: a stranger with the "
+	    &out) == PM_NOT_HOLDER && !out.killed, "stop: a stranger with the "
 	    "lockfile open (O_PATH) under the lock's pid is not signalled");
 	check(lives(stranger), "... and lives");
 	reap(stranger);
