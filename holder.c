@@ -52,26 +52,34 @@ holds_lock(int fd, pid_t pid)
 	return lock_holder(fd, &holder) == 0 && holder == pid;
 }
 
+/* A descriptor, or its process, that ended while being looked at. */
+static bool
+vanished(int error)
+{
+	return error == ENOENT || error == ESRCH;
+}
+
 /*
  * Whether descriptor name of /proc/PID/fdinfo (dir) holds a POSIX write
- * lock on the inode numbered as ino says (":12345 "): 1 or 0, or -1 if
- * it could not be read (0 if the descriptor was closed meanwhile).  The
- * kernel lists there only the locks taken through that open file by that
- * process's table of open files.
+ * lock on the inode numbered as ino says (":12345 "): 1 or 0 (0 too if
+ * the descriptor was closed meanwhile), or -1 if it could not be read.
+ * The kernel lists there only the locks taken through that open file by
+ * that process's table of open files.
  */
 static int
 fdinfo_locks(int dir, const char *name, const char *ino)
 {
 	char info[1024], *line, *next;
 	ssize_t n;
-	int fd;
+	int fd, saved;
 
 	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1;
+		return vanished(errno) ? 0 : -1;
 	n = read(fd, info, sizeof info - 1);
+	saved = errno;
 	close(fd);
 	if (n == -1)
-		return -1;
+		return vanished(saved) ? 0 : -1;
 	info[n] = '\0';
 	for (line = info; line != NULL; line = next) {
 		if ((next = strchr(line, '\n')) != NULL)
@@ -141,7 +149,7 @@ table_holds(pid_t pid, const char *task, const struct stat *file,
 	    task);
 	if ((d = opendir(path)) == NULL)
 		return errno == EACCES || errno == EPERM ? HIDDEN :
-		    errno == ENOENT ? SHOWS_NONE : UNREADABLE;
+		    vanished(errno) ? SHOWS_NONE : UNREADABLE;
 	while (found != HOLDS && found != UNREADABLE &&
 	    (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
@@ -198,7 +206,7 @@ owns_lock(pid_t pid, int fd)
 	ino_text(ino, sizeof ino, file.st_ino);
 	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
 	if ((tasks = opendir(path)) == NULL) {
-		if (errno == ENOENT)	/* gone, or no /proc */
+		if (vanished(errno))	/* gone, or no /proc */
 			return kill(pid, 0) == 0 || errno == EPERM;
 		return errno == EACCES || errno == EPERM ? 1 : -1;
 	}
