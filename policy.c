@@ -54,8 +54,11 @@ parse_host(const char *s, struct host *h)
 	h->name[n] = '\0';
 	if (bracketed) {
 		h->literal = inet_pton(AF_INET6, h->name, &a6) == 1;
-		h->loopback = h->literal && (IN6_IS_ADDR_LOOPBACK(&a6) ||
-		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127));
+		/*
+		 * Not [::ffff:127.0.0.1]: browsers do not count it as
+		 * trustworthy, so they mark nothing that is sent there.
+		 */
+		h->loopback = h->literal && IN6_IS_ADDR_LOOPBACK(&a6);
 		return h->literal;
 	}
 	if (n > 1 && h->name[n - 1] == '.')	/* an absolute name */
@@ -130,15 +133,15 @@ cross_site(const struct request *req)
  * Browsers mark cross-site requests only to origins they trust: HTTPS,
  * localhost, loopback addresses.  To http://192.168.1.1/ an <img> sends a
  * GET with no mark at all, exactly as curl would; so a GET acts only when
- * it cannot be such a request: from a shell (no Host), to this machine
- * by a loopback name, or over HTTPS.
+ * it cannot be such a request: from a shell (no web server), to this
+ * machine by a loopback name, or over HTTPS.  A request without Host
+ * came through a web server all the same: it is not a shell's.
  */
 static bool
 get_may_act(const struct policy *pol, const struct request *req,
     const struct host *h)
 {
-	return pol->get_anywhere || req->host == NULL || h->loopback ||
-	    req->https;
+	return pol->get_anywhere || req->shell || h->loopback || req->https;
 }
 
 bool

@@ -232,7 +232,7 @@ read_body(struct request *req, struct refusal *r)
 	unsigned long long n = 0;
 
 	if (length != NULL && !parse_decimal(length, strlen(length), &n))
-		return refuse(r, 413, "invalid Content-Length");
+		return refuse(r, 400, "invalid Content-Length");
 	if (n > req->limit)
 		return refuse(r, 413, "request body over %zu bytes",
 		    req->limit);
@@ -256,8 +256,8 @@ read_environment(struct request *req)
 	const char *https = env("HTTPS");
 
 	req->method = env("REQUEST_METHOD");
-	if (req->method == NULL)
-		req->method = "GET";		/* run from a shell */
+	if ((req->shell = req->method == NULL))
+		req->method = "GET";
 	req->head = strcmp(req->method, "HEAD") == 0;
 	req->post = strcmp(req->method, "POST") == 0;
 	req->host = env("HTTP_HOST");

@@ -31,9 +31,10 @@ struct route {
 struct request {
 	/* Who asks, as the web server says; NULL where it says nothing. */
 	const char		*method;	/* "GET" from a shell */
+	bool			 shell;		/* no web server: no method */
 	bool			 head;
 	bool			 post;
-	const char		*host;		/* NULL: no Host (a shell) */
+	const char		*host;		/* NULL: no Host */
 	const char		*origin;
 	const char		*fetch_site;	/* Sec-Fetch-Site */
 	const char		*user;		/* REMOTE_USER */

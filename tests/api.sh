@@ -153,8 +153,8 @@ check "... and an error may not be framed either" framed_never
 # What web servers refuse or rewrite themselves: the program's own answer.
 if via_cgi; then
 	expect_error 400 "malformed percent-encoding" GET "stop=%zz"
-	expect_error 413 "invalid Content-Length" POST "" "stop=sleep1" "application/x-www-form-urlencoded" "-1"
-	expect_error 413 "invalid Content-Length" POST "" "stop=sleep1" "application/x-www-form-urlencoded" "11abc"
+	expect_error 400 "invalid Content-Length" POST "" "stop=sleep1" "application/x-www-form-urlencoded" "-1"
+	expect_error 400 "invalid Content-Length" POST "" "stop=sleep1" "application/x-www-form-urlencoded" "11abc"
 	expect_error 413 "over 1024 bytes" POST "" "stop=sleep1" "application/x-www-form-urlencoded" "99999999999999999999999"
 	expect_error 400 "shorter than Content-Length" POST "" "stop=sleep1" "application/x-www-form-urlencoded" "12"
 	expect_error 404 'no process named "sleep"' POST "" "stop=sleep1" "application/x-www-form-urlencoded" "10"

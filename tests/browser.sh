@@ -33,6 +33,8 @@ router=http://router.test:$port
 # The attacker's pages, on another site.
 printf '<img src="%s/procs?stop=sleep1"><img src="%s/cgi-bin/fcgi_proc?restart=sleep2">\n' \
     "$router" "$router" >"$T/www/attack/img.html"
+printf '<img src="http://[::ffff:127.0.0.1]:%s/procs?stop=sleep1">\n' \
+    "$port" >"$T/www/attack/img-mapped.html"
 printf '<form id="f" method="post" action="%s/procs"><input name="stop" value="sleep1"></form><script>document.getElementById("f").submit()</script>\n' \
     "$router" >"$T/www/attack/form.html"
 printf '<iframe src="%s/" width="900" height="400" style="opacity:0.01"></iframe>\n' \
@@ -43,11 +45,13 @@ printf '<iframe src="%s/bare/" width="900" height="400" style="opacity:0.01"></i
 mkdir -p "$TESTS/build"
 node "$TESTS/browser/attacks.mjs" "$port" "$LOCKDIR" "$TOOLS/lockfile" \
     >"$T/browser.out" 2>&1
-# (The dashboard's test ends by killing the supervisor.)
+# (The dashboard's test ends by killing the supervisor; one that fails
+# before must not leave the suite waiting for it.)
 {
 	node "$TESTS/browser/dashboard.mjs" "$BASE/" "$LOCKDIR" \
 	    "$TOOLS/lockfile" "$TESTS/build/dashboard.png" "$SUP_PID" \
 	    >>"$T/browser.out" 2>&1
+	kill "$SUP_PID"
 	wait "$SUP_PID"
 } 2>/dev/null
 cat "$T/browser.out"

@@ -41,6 +41,19 @@ try {
   // of the server shows them, see browser.sh.)
   check(seen.length === 2, `... the browser did send both (${seen.length})`);
 
+  // The same to the IPv4-mapped loopback address, which browsers do not
+  // count as trustworthy: they mark nothing sent there either.
+  const mapped = [];
+  const toMapped = (q) => q.url().startsWith("http://[::ffff:");
+  page.on("requestfinished", async (q) => {
+    if (toMapped(q)) mapped.push((await q.response()).status());
+  });
+  page.on("requestfailed", (q) => { if (toMapped(q)) mapped.push(q.failure().errorText); });
+  await page.goto(`${evil}/attack/img-mapped.html`);
+  await settle();
+  check(untouched() && mapped.length === 1,
+    `an <img> to [::ffff:127.0.0.1] stops nothing (answers: ${mapped.join(", ")})`);
+
   // A form posted to the router: the browser sends Origin.
   await page.goto(`${evil}/attack/form.html`);
   await page.waitForURL(`${router}/procs`);
