@@ -61,8 +61,9 @@ vanished(int error)
 
 /*
  * Whether descriptor name of /proc/PID/fdinfo (dir) holds a POSIX write
- * lock on the inode numbered as ino says (":12345 "): 1 or 0 (0 too if
- * the descriptor was closed meanwhile), or -1 if it could not be read.
+ * lock from byte 0 of the inode, as ino says (":12345 0 "): 1 or 0 (0
+ * too if the descriptor was closed meanwhile), or -1 if it could not be
+ * read.
  * The kernel lists there only the locks taken through that open file by
  * that process's table of open files.
  */
@@ -92,11 +93,14 @@ fdinfo_locks(int dir, const char *name, const char *ino)
 	return 0;
 }
 
-/* ":12345 ", an inode number as a lock line of fdinfo writes it. */
+/*
+ * ":12345 0 ", an inode number and a range from byte 0, as a lock line of
+ * fdinfo writes them: a lock on another byte does not hold procmon's.
+ */
 static void
-ino_text(char *buf, size_t size, ino_t ino)
+lock_text(char *buf, size_t size, ino_t ino)
 {
-	snprintf(buf, size, ":%llu ", (unsigned long long)ino);
+	snprintf(buf, size, ":%llu 0 ", (unsigned long long)ino);
 }
 
 /*
@@ -117,7 +121,7 @@ fdinfo_lists_locks(void)
 		return listed;
 	if (fcntl(p[1], F_SETLK, &fl) == 0 && fstat(p[1], &st) == 0) {
 		snprintf(name, sizeof name, "/proc/self/fdinfo/%d", p[1]);
-		ino_text(ino, sizeof ino, st.st_ino);
+		lock_text(ino, sizeof ino, st.st_ino);
 		listed = fdinfo_locks(AT_FDCWD, name, ino);
 	}
 	close(p[0]);
@@ -203,7 +207,7 @@ owns_lock(pid_t pid, int fd)
 
 	if (listed == -1 || fstat(fd, &file) == -1)
 		return -1;
-	ino_text(ino, sizeof ino, file.st_ino);
+	lock_text(ino, sizeof ino, file.st_ino);
 	snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
 	if ((tasks = opendir(path)) == NULL) {
 		if (vanished(errno))	/* gone, or no /proc */

@@ -56,13 +56,18 @@ pm_trust_uid(uid_t uid)
  * must not pass for a lockfile).
  */
 static bool
-trusted(const struct stat *st)
+ours(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) &&
 	    (st->st_uid == 0 || st->st_uid == geteuid() ||
 	    st->st_uid == procmon_uid) &&
-	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0 &&
-	    st->st_nlink == 1;
+	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static bool
+trusted(const struct stat *st)
+{
+	return ours(st) && st->st_nlink == 1;
 }
 
 /*
@@ -85,18 +90,19 @@ pm_trusted_at(int dirfd, const char *file)
  * Opens a lockfile we trust (see pm_trusted_at()), without following a
  * symlink and without waiting, and checks that the file opened is still
  * one we trust: the name may have been given to another file in between.
- * A file gone meanwhile is unknown.  Sets p's file identity.
+ * A file gone meanwhile is unknown.  Sets p's file identity, and leaves
+ * in *st the last look at the file (zero if none).
  */
 static enum pm_status
 open_lockfile(int dirfd, const char *file, int mode, int *fdp,
-    struct pm_proc *p)
+    struct pm_proc *p, struct stat *st)
 {
-	struct stat st;
 	int fd;
 
-	if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	memset(st, 0, sizeof *st);
+	if (fstatat(dirfd, file, st, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? PM_UNKNOWN : PM_UNTRUSTED;
-	if (!trusted(&st))
+	if (!trusted(st))
 		return PM_UNTRUSTED;
 	fd = openat(dirfd, file,
 	    mode | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -107,13 +113,13 @@ open_lockfile(int dirfd, const char *file, int mode, int *fdp,
 			return PM_UNTRUSTED;	/* replaced meanwhile */
 		return sys_error("cannot open", file);
 	}
-	if (fstat(fd, &st) == -1 || !trusted(&st)) {
+	if (fstat(fd, st) == -1 || !trusted(st)) {
 		close(fd);
 		return PM_UNTRUSTED;
 	}
 	*fdp = fd;
-	p->dev = st.st_dev;
-	p->ino = st.st_ino;
+	p->dev = st->st_dev;
+	p->ino = st->st_ino;
 	return PM_OK;
 }
 
@@ -158,6 +164,7 @@ add_entry(int dirfd, const char *file, struct pm_list *list)
 {
 	enum pm_status status;
 	struct pm_proc *procs, *p;
+	struct stat st;
 	int fd;
 
 	if (list->count == list->alloc) {
@@ -170,7 +177,10 @@ add_entry(int dirfd, const char *file, struct pm_list *list)
 		list->alloc = alloc;
 	}
 	p = &list->procs[list->count];
-	if ((status = open_lockfile(dirfd, file, O_RDONLY, &fd, p)) != PM_OK)
+	status = open_lockfile(dirfd, file, O_RDONLY, &fd, p, &st);
+	if (status == PM_UNTRUSTED && ours(&st))
+		list->linked++;		/* trusted but for a second name */
+	if (status != PM_OK)
 		return status;
 	if ((status = read_lockfile(fd, file, p)) == PM_OK)
 		list->count++;
@@ -201,9 +211,10 @@ pm_find(const struct pm_list *list, const char *name)
 
 /*
  * Every trusted procmon.* entry of the directory, sorted by name, into a
- * new list (on failure, nothing is left to free).  Entries that vanish under us or that we do not trust are
- * left out (and counted); anything else that fails fails the whole list,
- * so a partial list is never shown as if it were complete.
+ * new list (on failure, nothing is left to free).  Entries that vanish
+ * under us or that we do not trust are left out (and counted); anything
+ * else that fails fails the whole list, so a partial list is never shown
+ * as if it were complete.
  */
 enum pm_status
 pm_list(const char *dir, struct pm_list *list)
@@ -259,11 +270,14 @@ pm_list_free(struct pm_list *list)
 }
 
 /*
- * Asks who holds p's lock now, through its file opened afresh: only if it
- * is still the file that was read (the same inode on the same device).
+ * Reads p again through its file opened afresh, if that is still the file
+ * that was read (the same inode on the same device, still trusted): a
+ * lock changes hands without a write, and a write through a shared
+ * mapping raises no inotify event.  0, or -1 if p could not be read again
+ * (it is then fit only for pm_list_free()).
  */
 int
-pm_holder_at(int dirfd, struct pm_proc *p)
+pm_reread_at(int dirfd, struct pm_proc *p)
 {
 	char file[FILE_MAX];
 	struct stat st;
@@ -274,8 +288,11 @@ pm_holder_at(int dirfd, struct pm_proc *p)
 	    O_NOCTTY | O_CLOEXEC)) == -1)
 		return -1;
 	if (fstat(fd, &st) == 0 && st.st_dev == p->dev &&
-	    st.st_ino == p->ino && trusted(&st))
-		r = lock_holder(fd, &p->holder);
+	    st.st_ino == p->ino && trusted(&st)) {
+		free(p->name);
+		p->name = NULL;
+		r = read_lockfile(fd, file, p) == PM_OK ? 0 : -1;
+	}
 	close(fd);
 	return r;
 }
@@ -291,6 +308,7 @@ open_entry(const char *dir, const char *name, int mode, char *file,
     int *fdp, struct pm_proc *p)
 {
 	enum pm_status status;
+	struct stat st;
 	int dirfd;
 
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
@@ -298,7 +316,7 @@ open_entry(const char *dir, const char *name, int mode, char *file,
 		return PM_UNKNOWN;
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return sys_error("cannot open directory", dir);
-	status = open_lockfile(dirfd, file, mode, fdp, p);
+	status = open_lockfile(dirfd, file, mode, fdp, p, &st);
 	close(dirfd);
 	if (status != PM_OK)
 		return status;

@@ -49,6 +49,7 @@ struct pm_list {
 	size_t		 count;
 	size_t		 alloc;
 	size_t		 untrusted;	/* procmon.* entries left out */
+	size_t		 linked;	/* of those, ours but for a 2nd link */
 };
 
 enum pm_action { PM_START, PM_STOP, PM_RESTART };
@@ -103,7 +104,7 @@ enum pm_procmon	 pm_procmon(const char *dir);
 enum pm_procmon	 pm_procmon_listed(const struct pm_list *);
 void		 pm_trust_uid(uid_t);	/* procmon's user, besides root */
 int		 pm_trusted_at(int dirfd, const char *file);
-int		 pm_holder_at(int dirfd, struct pm_proc *);
+int		 pm_reread_at(int dirfd, struct pm_proc *);
 const struct pm_proc *pm_find(const struct pm_list *, const char *name);
 const char	*pm_error(void);
 unsigned long long pm_age(time_t start, time_t now);	/* seconds, >= 0 */

@@ -1,12 +1,14 @@
 /*
  * From its second refresh on, a kept list watches its directory with
  * inotify.  While the watch tells of no change that could matter, the
- * entries and their contents are as last read, and a refresh only asks
- * each entry's file who holds its lock now (a lock changes hands without
- * a write).  What could matter: a procmon.* name that is listed, or that
+ * entries are as last listed, and a refresh only reads each entry's file
+ * again (a lock changes hands without a write, and a write through a
+ * shared mapping raises no event).  What could matter: a procmon.* name that is listed, or that
  * names a file we would trust, or a lost event; a planted file's events
  * cost one look at it, and repeated ones are merged by the kernel.
- * Anything else is a full read of the directory.
+ * Anything else is a full read of the directory, as is every refresh
+ * while a file of ours is left out for a second link: that link may be
+ * removed elsewhere, without an event here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -147,9 +149,9 @@ dir_changed(struct pm_kept *k)
 }
 #endif
 
-/* Who holds each entry's lock now; false if one could not be asked. */
+/* Each entry read again; false if one could not be. */
 static bool
-recheck_holders(struct pm_kept *k)
+reread_entries(struct pm_kept *k)
 {
 	int dirfd;
 	size_t i;
@@ -157,7 +159,7 @@ recheck_holders(struct pm_kept *k)
 	if ((dirfd = open(k->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return false;
 	for (i = 0; i < k->list.count; i++)
-		if (pm_holder_at(dirfd, &k->list.procs[i]) == -1)
+		if (pm_reread_at(dirfd, &k->list.procs[i]) == -1)
 			break;
 	close(dirfd);
 	return i == k->list.count;
@@ -172,7 +174,7 @@ pm_refresh(const char *dir, struct pm_kept *k)
 		pm_kept_free(k);
 		k->dir = dir;
 	} else if (k->watching && still_watched(k) && !dir_changed(k) &&
-	    recheck_holders(k))
+	    k->list.linked == 0 && reread_entries(k))
 		return PM_OK;
 	/* Refreshed before: the caller lists again and again. */
 	if (!k->watching && k->listed)

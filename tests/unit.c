@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -1017,6 +1018,28 @@ test_lock_outlives_holder(void)
 	    "lockfile open (O_PATH) under the lock's pid is not signalled");
 	check(lives(stranger), "... and lives");
 	reap(stranger);
+
+	/* A stranger's own lock on another byte holds nothing of procmon's. */
+	if ((stranger = (pid_t)syscall(SYS_clone3, &args, sizeof args)) == 0) {
+		struct flock byte5 = PM_LOCK_BYTE0;
+
+		byte5.l_start = 5;
+		if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 ||
+		    fcntl(fd, F_SETLK, &byte5) == -1)
+			_exit(1);
+		linger(NULL);
+	}
+	if (stranger == -1) {
+		printf("skip - a stranger locking another byte: clone3 "
+		    "set_tid failed: %s\n", strerror(errno));
+		kill(sharer, SIGKILL);
+		return;
+	}
+	check(lives(stranger) && act("vanished", PM_STOP, 0, &out) ==
+	    PM_NOT_HOLDER && !out.killed, "stop: a stranger under the lock's "
+	    "pid with a lock of its own on byte 5 is not signalled");
+	check(lives(stranger), "... and lives");
+	reap(stranger);
 	kill(sharer, SIGKILL);
 }
 
@@ -1037,7 +1060,7 @@ test_leader_gone(void)
 	reap(pid);
 }
 
-/* Files a local user, or procmon itself, may leave that must not fail a list. */
+/* Files a local user or procmon may leave, which must not fail a list. */
 static void
 test_odd_files(void)
 {
@@ -1177,6 +1200,7 @@ test_refresh(void)
 	struct pm_kept k = { 0 };
 	unsigned long reads;
 	int before, fd;
+	char *map;
 
 	before = open_fds();
 	if (mkdtemp(dir) == NULL)
@@ -1204,6 +1228,29 @@ test_refresh(void)
 	close(fd);
 	check(strcmp(refreshed_exec(dir, &k, "k"), "two") == 0 &&
 	    k.reads != reads, "refresh: a file written in place is read again");
+	/* A write through a shared mapping raises no inotify event. */
+	if ((fd = open(path, O_RDWR)) == -1 || (map = mmap(NULL,
+	    sizeof(struct lockdata) + 3, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0)) == MAP_FAILED)
+		exit(1);
+	close(fd);
+	reads = k.reads;
+	memcpy(map + sizeof(struct lockdata), "map", 3);
+	check(strcmp(refreshed_exec(dir, &k, "k"), "map") == 0 &&
+	    k.reads == reads, "refresh: a write through a shared mapping is "
+	    "seen, the directory not read");
+	munmap(map, sizeof(struct lockdata) + 3);
+	/* Another link, made and removed elsewhere, raises no event here. */
+	snprintf(other, sizeof other, "%s/second-link", tmpdir);
+	check(link(path, other) == 0 &&
+	    strcmp(refreshed_exec(dir, &k, "k"), "") == 0,
+	    "refresh: a file given a second link elsewhere is left out");
+	check(unlink(other) == 0 &&
+	    strcmp(refreshed_exec(dir, &k, "k"), "map") == 0,
+	    "refresh: and shown again once that link is gone");
+	reads = k.reads;
+	check(strcmp(refreshed_exec(dir, &k, "k"), "map") == 0 &&
+	    k.reads == reads, "refresh: then the watch is believed again");
 	make_file_in(path, 0600, "new");	/* a new file, a new inode */
 	check(strcmp(refreshed_exec(dir, &k, "k"), "new") == 0,
 	    "refresh: a file replaced under the same name is read afresh");
