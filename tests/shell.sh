@@ -16,7 +16,7 @@ if [ "$(id -u)" = 0 ]; then
 	split_response "$T/out"
 	check "list as another user: 500, permission denied, named" eval \
 	    'status_is 500 && json_is ".description | test(\"cannot open procmon[.].*: Permission denied\")"'
-	env -i PATH="$PATH" REQUEST_METHOD=GET QUERY_STRING=stop=sleep1 \
+	env -i PATH="$PATH" QUERY_STRING=stop=sleep1 \
 	    PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 --regid=65534 \
 	    --clear-groups ${RUN:-} "$BIN" >"$T/out"
 	split_response "$T/out"
@@ -167,14 +167,14 @@ if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
 	check "setuid: -d is refused" eval '[ $rc = 2 ]'
 	# -p may only add to procmon's monitors: the caller cannot unprotect.
 	for p in "" "sleep1"; do
-		env -i REQUEST_METHOD=GET QUERY_STRING=stop=procmon1 \
+		env -i QUERY_STRING=stop=procmon1 \
 		    setpriv --reuid=65534 --regid=65534 --clear-groups \
 		    "$T/suid" -p "$p" >"$T/out"
 		split_response "$T/out"
 		check "setuid: -p '$p' still protects procmon1" eval \
 		    'status_is 403 && json_is ".description == \"\\\"procmon1\\\" is protected\""'
 	done
-	env -i REQUEST_METHOD=GET QUERY_STRING=stop=sleep1 setpriv \
+	env -i QUERY_STRING=stop=sleep1 setpriv \
 	    --reuid=65534 --regid=65534 --clear-groups "$T/suid" -p sleep1 \
 	    >"$T/out"
 	split_response "$T/out"
