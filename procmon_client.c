@@ -52,8 +52,7 @@ pm_trust_uid(uid_t uid)
  * procmon creates its files mode 0600 as the user it runs as.  Anyone may
  * plant files beside them in /tmp, so we believe only regular files owned
  * by root, by us or by procmon's user (pm_trust_uid()) that nobody else
- * may write, with a single link (a hard link to some other root-owned file
- * must not pass for a lockfile).
+ * may write: ours...
  */
 static bool
 ours(const struct stat *st)
@@ -64,6 +63,10 @@ ours(const struct stat *st)
 	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
+/*
+ * ... with a single link: a hard link to some other root-owned file must
+ * not pass for a lockfile.
+ */
 static bool
 trusted(const struct stat *st)
 {
@@ -178,7 +181,7 @@ add_entry(int dirfd, const char *file, struct pm_list *list)
 	}
 	p = &list->procs[list->count];
 	status = open_lockfile(dirfd, file, O_RDONLY, &fd, p, &st);
-	if (status == PM_UNTRUSTED && ours(&st))
+	if (status == PM_UNTRUSTED && ours(&st) && st.st_nlink > 1)
 		list->linked++;		/* trusted but for a second name */
 	if (status != PM_OK)
 		return status;

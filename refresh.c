@@ -3,9 +3,10 @@
  * inotify.  While the watch tells of no change that could matter, the
  * entries are as last listed, and a refresh only reads each entry's file
  * again (a lock changes hands without a write, and a write through a
- * shared mapping raises no event).  What could matter: a procmon.* name that is listed, or that
- * names a file we would trust, or a lost event; a planted file's events
- * cost one look at it, and repeated ones are merged by the kernel.
+ * shared mapping raises no event).  What could matter: a procmon.* name
+ * that is listed, or that names a file we would trust, or a lost event; a
+ * planted file's events cost one look at it, and repeated ones are merged
+ * by the kernel.
  * Anything else is a full read of the directory, as is every refresh
  * while a file of ours is left out for a second link: that link may be
  * removed elsewhere, without an event here.

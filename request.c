@@ -256,7 +256,9 @@ read_environment(struct request *req)
 	const char *https = env("HTTPS");
 
 	req->method = env("REQUEST_METHOD");
-	if ((req->shell = req->method == NULL))
+	/* RFC 3875 has a web server pass both; a shell passes neither. */
+	req->shell = req->method == NULL && env("GATEWAY_INTERFACE") == NULL;
+	if (req->method == NULL)
 		req->method = "GET";
 	req->head = strcmp(req->method, "HEAD") == 0;
 	req->post = strcmp(req->method, "POST") == 0;

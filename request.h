@@ -31,7 +31,7 @@ struct route {
 struct request {
 	/* Who asks, as the web server says; NULL where it says nothing. */
 	const char		*method;	/* "GET" from a shell */
-	bool			 shell;		/* no web server: no method */
+	bool			 shell;		/* no web server's variables */
 	bool			 head;
 	bool			 post;
 	const char		*host;		/* NULL: no Host */

@@ -55,8 +55,8 @@ node "$TESTS/browser/attacks.mjs" "$port" "$LOCKDIR" "$TOOLS/lockfile" \
 	wait "$SUP_PID"
 } 2>/dev/null
 cat "$T/browser.out"
-check "the <img>'s GET reached fcgi_proc, plain as curl's, and got 405" \
-    grep -q 'fcgi_proc: 405 GET "stop=sleep1"$' "$T/error.log"
+check "both <img>s' GETs to /procs (the router's name, [::ffff:127.0.0.1]) reached fcgi_proc, plain as curl's, and got 405" \
+    eval '[ "$(grep -c "fcgi_proc: 405 GET \"stop=sleep1\"\$" "$T/error.log")" = 2 ]'
 passed=$((passed + $(grep -c '^ok - ' "$T/browser.out")))
 failed=$((failed + $(grep -c '^FAIL - ' "$T/browser.out")))
 grep -q '^ok - \|^FAIL - ' "$T/browser.out" || not_ok "the browser test said nothing"

@@ -29,8 +29,9 @@ struct row {
 	const char	*type;		/* CONTENT_TYPE; NULL: the form type */
 	const char	*length;	/* CONTENT_LENGTH, if not the body's */
 	const char	*host;		/* HTTP_HOST; NULL: 127.0.0.1:8080 */
-	const char	*header;	/* "ORIGIN=..." (HTTP_ORIGIN), "HTTPS=on"
-					   or "SERVER_PORT=..."; several
+	const char	*header;	/* "ORIGIN=..." (HTTP_ORIGIN), "HTTPS=on",
+					   "SERVER_PORT=..." or
+					   "GATEWAY_INTERFACE=..."; several
 					   separated by spaces */
 	const char	*user;		/* REMOTE_USER */
 	int		 status;
@@ -40,7 +41,7 @@ struct row {
 };
 
 #define FORM	"application/x-www-form-urlencoded"
-#define NO_HOST	""			/* HTTP_HOST unset: a shell */
+#define NO_HOST	""			/* HTTP_HOST unset */
 
 static const struct row grammar[] = {
 	/* Routes. */
@@ -173,6 +174,8 @@ static const struct row rules[] = {
 	/* Browsers mark nothing sent to ::ffff:127.0.0.1; HTTP/1.0 has no Host. */
 	{ 0, "GET", "stop=a", NULL, 0, 0, "[::ffff:127.0.0.1]:8080", 0, 0, 405, "send a POST", "POST", 0 },
 	{ 0, "GET", "stop=a", NULL, 0, 0, NO_HOST, 0, 0, 405, "send a POST", "POST", 0 },
+	/* A server that passes no method is still a server. */
+	{ 0, NULL, "stop=a", NULL, 0, 0, "192.168.1.1", "GATEWAY_INTERFACE=CGI/1.1", 0, 405, "send a POST", "POST", 0 },
 	{ 0, "POST", "", "stop=a", 0, 0, NO_HOST, 0, 0, 0, "stop a", 0, 0 },
 	{ 0, "GET", "stop=a", NULL, 0, 0, "192.168.1.1", 0, 0, 405, "an action by GET is carried out only from this machine or over HTTPS; send a POST: curl -d stop=a URL", "POST", 0 },
 	{ O_HOSTS, "GET", "restart=b", NULL, 0, 0, "router.lan", 0, 0, 405, "curl -d restart=b URL", "POST", 0 },
@@ -247,6 +250,7 @@ give(const struct row *r, const char *bodyfile, size_t body_len)
 	unsetenv("HTTPS");
 	unsetenv("SERVER_PORT");
 	set("REQUEST_METHOD", r->method);
+	set("GATEWAY_INTERFACE", r->method != NULL ? "CGI/1.1" : NULL);
 	set("QUERY_STRING", r->query);
 	set("REMOTE_USER", r->user);
 	set("HTTP_HOST", r->host == NULL ? "127.0.0.1:8080" :
@@ -261,7 +265,8 @@ give(const struct row *r, const char *bodyfile, size_t body_len)
 
 		end = h + strcspn(h, " ");
 		snprintf(name, sizeof name, "%s%.*s", strncmp(h, "HTTPS", 5) == 0 ||
-		    strncmp(h, "SERVER_", 7) == 0 ? "" : "HTTP_", (int)(eq - h), h);
+		    strncmp(h, "SERVER_", 7) == 0 || strncmp(h, "GATEWAY_", 8) == 0 ?
+		    "" : "HTTP_", (int)(eq - h), h);
 		snprintf(value, sizeof value, "%.*s", (int)(end - eq - 1), eq + 1);
 		setenv(name, value, 1);
 	}
