@@ -42,11 +42,14 @@ ALL_CFLAGS	= $(WARN) $(CPPFLAGS) $(FCGI_CPPFLAGS_$(FCGI)) $(CFLAGS)
 ALL_LDFLAGS	= $(LDFLAGS) $(STATIC_LDFLAGS_$(STATIC))
 ALL_LDLIBS	= $(LDLIBS) $(FCGI_LDLIBS_$(FCGI))
 
-LIB_SRCS = request.c policy.c actions.c respond.c procmon_client.c \
-	   holder.c refresh.c proc_stat.c metrics.c json_out.c buf.c \
-	   query.c names.c
-HEADERS	 = $(LIB_SRCS:.c=.h) fcgi_compat.h
-LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o)
+# Each module, from the request down to the bytes; every one but the
+# program itself goes into the tests too.
+LIB_SRCS = serve.c request.c policy.c show.c act.c proc_json.c metrics.c \
+	   audit.c respond.c log.c procmon_client.c header.c holder.c \
+	   family.c pidfd.c proc_stat.c json_out.c buf.c query.c names.c \
+	   text.c
+HEADERS	 = $(LIB_SRCS:.c=.h) config.h dashboard.h fcgi_compat.h version.h
+LIB_OBJS = $(LIB_SRCS:%.c=$(O)/%.o) $(O)/dashboard.o
 
 all: $(O)/fcgi_proc
 
@@ -56,6 +59,25 @@ $(O)/fcgi_proc: $(O)/fcgi_proc.o $(LIB_OBJS)
 $(O)/%.o: %.c $(HEADERS) $(O)/.build-flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The dashboard's page, built into the program, as the numbers of its
+# bytes: nothing in it needs escaping, and no string grows past what
+# ISO C promises to hold.
+EMBED_PAGE = { echo '/* Written by make from www/index.html: edit that. */'; \
+	  echo '\#include "dashboard.h"'; \
+	  echo 'const unsigned char dashboard_html[] = {'; \
+	  od -A n -v -t u1 www/index.html | \
+	      sed -e 's/^ *//' -e 's/  */,/g' -e 's/$$/,/'; \
+	  echo '};'; \
+	  echo 'const size_t dashboard_html_len = sizeof dashboard_html;'; \
+	} >$@
+
+$(O)/dashboard.c: www/index.html Makefile
+	@mkdir -p $(O)
+	@$(EMBED_PAGE)
+
+$(O)/dashboard.o: $(O)/dashboard.c dashboard.h $(O)/.build-flags
+	$(CC) $(ALL_CFLAGS) -I. -c -o $@ $(O)/dashboard.c
+
 # Rebuilds everything when the compiler, flags or flavour change.
 $(O)/.build-flags: FORCE
 	@mkdir -p $(O)
@@ -63,33 +85,38 @@ $(O)/.build-flags: FORCE
 	    cmp -s - $@ || \
 	    echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(ALL_LDLIBS)' > $@
 
-# Test programs: unit tests of the three library modules, the
-# procmon-faithful supervisor, a helper that asks who holds a lock, and
-# one that gives a chosen pid to a stranger.
-# --wrap lets the tests step in between a lock check and the signal,
-# before a look at a file, and when memory runs out.
-$(O)/unit: tests/unit.c tests/check.h $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Wl,--wrap=syscall \
-	    -Wl,--wrap=fstatat -Wl,--wrap=fstatat64 -Wl,--wrap=realloc \
-	    -I. -o $@ \
-	    tests/unit.c $(LIB_OBJS) $(ALL_LDLIBS)
+# Test programs: the unit tests (tests/unit/, one file per module), the
+# request grammar's table, the procmon-faithful supervisor, a tool that
+# reads and forges lockfiles, and one that gives a chosen pid to a
+# stranger.  --wrap lets the unit tests step in between a lock check and
+# the signal, before a look at a file (under each name the C library may
+# give fstatat), at a writer's first write, and when memory runs out.
+UNIT_SRCS = $(wildcard tests/unit/*.c) tests/check.c
+UNIT_WRAPS = -Wl,--wrap=syscall -Wl,--wrap=realloc \
+	     -Wl,--wrap=fstatat -Wl,--wrap=fstatat64 \
+	     -Wl,--wrap=__fstatat64_time64 -Wl,--wrap=__fstatat_time64 \
+	     -Wl,--wrap=pwrite -Wl,--wrap=pwrite64
 
-$(O)/requests: tests/requests.c tests/check.h $(LIB_OBJS)
+$(O)/unit: $(UNIT_SRCS) tests/unit/unit.h tests/check.h $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(UNIT_WRAPS) -I. -Itests \
+	    -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(ALL_LDLIBS) -lpthread
+
+$(O)/requests: tests/requests.c tests/check.c tests/check.h $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -I. -o $@ tests/requests.c \
-	    $(LIB_OBJS) $(ALL_LDLIBS)
+	    tests/check.c $(LIB_OBJS) $(ALL_LDLIBS)
 
-$(O)/pmsup: tests/pmsup.c $(O)/.build-flags
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/pmsup.c
+$(O)/pmsup: tests/tools/pmsup.c $(O)/.build-flags
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/tools/pmsup.c
 
-$(O)/lockfile: tests/lockfile.c procmon_client.h $(O)/.build-flags
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/lockfile.c
+$(O)/lockfile: tests/tools/lockfile.c header.h holder.h $(O)/.build-flags
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/tools/lockfile.c
 
 $(O)/listcost: bench/listcost.c $(LIB_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -I. -o $@ bench/listcost.c \
 	    $(LIB_OBJS) $(ALL_LDLIBS)
 
-$(O)/takepid: tests/takepid.c $(O)/.build-flags
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/takepid.c
+$(O)/takepid: tests/tools/takepid.c $(O)/.build-flags
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/tools/takepid.c
 
 # libFuzzer harnesses (clang): `make fuzz` fuzzes each for FUZZ_SECONDS,
 # starting from the corpus in tests/fuzz/corpus/, which also holds every
@@ -97,15 +124,21 @@ $(O)/takepid: tests/takepid.c $(O)/.build-flags
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
 FUZZ_FLAGS	 = -g -O1 -fsanitize=fuzzer,address,undefined \
-		   -fno-sanitize-recover=all $(WARN) $(CPPFLAGS) -I.
+		   -fno-sanitize-recover=all $(WARN) $(CPPFLAGS) -I. \
+		   -Wl,--wrap=nanosleep -Wl,--wrap=clock_gettime
 FUZZ_DIR	 = tests/build/fuzz
 FUZZERS		 = query lockfile request
 
 fuzzers: $(FUZZERS:%=$(FUZZ_DIR)/fuzz_%)
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/clock.c $(LIB_SRCS) \
+    $(HEADERS) $(FUZZ_DIR)/dashboard.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/clock.c \
+	    $(LIB_SRCS) $(FUZZ_DIR)/dashboard.c
+
+$(FUZZ_DIR)/dashboard.c: www/index.html Makefile
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_$*.c $(LIB_SRCS)
+	@$(EMBED_PAGE)
 
 fuzz: fuzzers
 	@for f in $(FUZZERS); do \
@@ -136,7 +169,7 @@ install: $(O)/fcgi_proc
 
 clean:
 	rm -f fcgi_proc unit requests pmsup lockfile takepid listcost *.o \
-	    .build-flags
+	    dashboard.c .build-flags
 	rm -rf build tests/build
 
 FORCE:

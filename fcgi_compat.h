@@ -14,6 +14,13 @@
 
 #ifdef WITH_FCGI
 #include <fcgi_stdio.h>
+
+/* False once a FastCGI listening socket is our standard input. */
+static inline int
+fcgi_is_cgi(void)
+{
+	return FCGX_IsCGI();
+}
 #else
 #include <stdio.h>
 
@@ -29,6 +36,12 @@ static inline void
 FCGI_Finish(void)
 {
 	fflush(stdout);
+}
+
+static inline int
+fcgi_is_cgi(void)
+{
+	return 1;
 }
 #endif
 

@@ -4,10 +4,8 @@
  * built with libfcgi, persistent FastCGI; from a shell it answers one
  * request described by the usual CGI environment variables.
  *
- * This file: the options, the privileges, the signals and the loop that
- * takes each request through its four steps: read it (request.c), check
- * who may ask it (policy.c), carry it out (actions.c), send the answer
- * (respond.c).
+ * This file: the options, the privileges, the signals, the responders
+ * and the loop that hands each request to serve().
  */
 #include <ctype.h>
 #include <fcntl.h>
@@ -16,29 +14,24 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/auxv.h>
 #endif
 
-#include "actions.h"
-#include "policy.h"
-#include "query.h"
-#include "request.h"
-#include "respond.h"
+#include "header.h"
+#include "log.h"
+#include "serve.h"
+#include "text.h"
+#include "version.h"
 #include "fcgi_compat.h"
 
 #define LIMIT_DEFAULT	1024
 #define LIMIT_MAX	(1024 * 1024)
-#define PROTECTED_DEFAULT "procmon1,procmon2"	/* procmon's own monitors */
-
-struct config {
-	struct policy	 policy;
-	const char	*dir;		/* where procmon's lockfiles are */
-	size_t		 limit;		/* longest query string or body */
-	bool		 verbose;
-	bool		 privileged;	/* setuid, setgid: trust no caller */
-};
+#define RESPONDERS_MAX	64
 
 /*
  * Messages from before the first request go to the descriptors directly:
@@ -47,36 +40,34 @@ struct config {
 static void
 usage(int fd)
 {
-	dprintf(fd, "usage: fcgi_proc [-ghPrv] [-a users] [-d dir] [-H hosts] "
-	    "[-l bytes]\n                 [-p names] [-u user]\n"
+	dprintf(fd, "usage: fcgi_proc [-bghPrsVv] [-a users] [-d dir] "
+	    "[-F responders] [-H hosts]\n"
+	    "                 [-l bytes] [-p names] [-u user]\n"
 	    "  -a users  only these REMOTE_USERs (comma-separated) may act\n"
+	    "  -b        from a shell: print the body alone\n"
 	    "  -d dir    procmon's lockfile directory (default /tmp,"
 	    " or $PROCMON_DIR)\n"
+	    "  -F n      FastCGI: n responders share the socket (default 1)\n"
 	    "  -g        actions by GET from anywhere (unsafe: any web page"
 	    " can send them)\n"
 	    "  -H hosts  host names served besides IP addresses and localhost"
 	    " ('*': any)\n"
 	    "  -l bytes  longest query string or POST body (default 1024)\n"
-	    "  -p names  never stopped or restarted (default "
-	    PROTECTED_DEFAULT ")\n"
+	    "  -p names  never stopped or restarted, besides "
+	    POLICY_PROTECTED "\n"
 	    "  -P        actions by POST only\n"
 	    "  -r        read-only: refuse every action\n"
+	    "  -s        signal the lock holder only, not what it started\n"
 	    "  -u user   procmon's user: its lockfiles are trusted too\n"
+	    "  -V        print the version\n"
 	    "  -v        log each request to stderr\n"
 	    "  -h        print this help\n");
 }
 
-static void
-die(const char *msg)
-{
-	dprintf(STDERR_FILENO, "fcgi_proc: %s\n", msg);
-	exit(2);
-}
-
 /*
- * Installed setuid or setgid (or with file capabilities), we run with
- * more power than the caller, who controls our environment and arguments.
- * AT_SECURE is the kernel's own word for that.
+ * Installed setuid or setgid, or with file capabilities, we run with
+ * more power than the caller, who controls our environment, arguments
+ * and descriptors.  AT_SECURE is the kernel's own word for that.
  */
 static bool
 privileged(void)
@@ -88,30 +79,19 @@ privileged(void)
 	return getuid() != geteuid() || getgid() != getegid();
 }
 
-/*
- * Run setuid, we could be stopped by the caller (its uid is our real uid;
- * Ctrl-Z works from its terminal) between checking a lock and sending a
- * signal, and resumed once the pid has been recycled.  Taking the
- * effective ids as real ones, and ignoring the terminal's stop signals,
- * leaves the caller no way to stop us.
- */
-static void
-shut_out_caller(void)
-{
-	if (setregid(getegid(), getegid()) == -1 ||
-	    setreuid(geteuid(), geteuid()) == -1)
-		die("cannot take the effective user and group as real");
-	signal(SIGTSTP, SIG_IGN);
-	signal(SIGTTIN, SIG_IGN);
-	signal(SIGTTOU, SIG_IGN);
-}
-
 /* A user name as -a lists it: spaces around it would never match. */
 static bool
 valid_user(const char *s, size_t len)
 {
 	return len > 0 && s[0] != ' ' && s[0] != '\t' && s[len - 1] != ' ' &&
 	    s[len - 1] != '\t';
+}
+
+/* A name as -p lists it. */
+static bool
+valid_name(const char *s, size_t len)
+{
+	return valid_user(s, len) && name_valid(s, len);
 }
 
 /* A host name as -H lists it, lowercase (Host is compared so). */
@@ -127,7 +107,7 @@ valid_host(const char *s, size_t len)
 	return len > 0;
 }
 
-/* -l and -u: a decimal number from min to max, or die with msg. */
+/* -l, -F and -u: a decimal number from min to max, or the end. */
 static unsigned long long
 number(const char *s, unsigned long long min, unsigned long long max,
     const char *msg)
@@ -135,7 +115,7 @@ number(const char *s, unsigned long long min, unsigned long long max,
 	unsigned long long n;
 
 	if (!parse_decimal(s, strlen(s), &n) || n < min || n > max)
-		die(msg);
+		log_fatal("%s", msg);
 	return n;
 }
 
@@ -150,49 +130,73 @@ parse_user(const char *s)
 	return (uid_t)number(s, 0, (uid_t)-2, "-u takes a user name or a uid");
 }
 
-/* An option that would let a setuid caller reach further: refused. */
+/* An option that would let a privileged caller reach further: refused. */
 static void
 not_when_privileged(const struct config *cfg, int option)
 {
-	if (cfg->privileged) {
-		dprintf(STDERR_FILENO, "fcgi_proc: -%c is refused when running "
-		    "setuid or setgid\n", option);
-		exit(2);
-	}
+	if (cfg->privileged)
+		log_fatal("-%c is refused when running setuid or setgid",
+		    option);
 }
 
 /*
- * Options that would let a setuid caller reach further than the web can
- * are refused or narrowed when privileged: -d, PROCMON_DIR and -u (the
- * caller's own files trusted), -p (only adds to procmon's monitors).
- * The others shape what web requests may do, which a direct caller
- * decides anyway by setting the environment a web server would.
+ * Whose lockfiles are believed besides root's: procmon's user (-u), and
+ * the user we run as, unless that is the caller's own (setgid, file
+ * capabilities), whose files a privileged run must never believe.
  */
 static void
+trust(struct config *cfg, uid_t procmon_user, bool named)
+{
+	struct pm_config *pm = &cfg->pm;
+
+	if (!cfg->privileged || geteuid() != getuid())
+		pm->trusted[pm->ntrusted++] = geteuid();
+	if (named)
+		pm->trusted[pm->ntrusted++] = procmon_user;
+}
+
+/*
+ * Options that would let a privileged caller reach further than the web
+ * can are refused or narrowed: -d, PROCMON_DIR and -u (the caller's own
+ * files trusted).  The others shape what web requests may do, which a
+ * direct caller decides anyway by setting the environment a web server
+ * would.
+ */
+static unsigned
 parse_options(int argc, char **argv, struct config *cfg)
 {
 	struct policy *pol = &cfg->policy;
+	unsigned responders = 1;
+	uid_t procmon_user = 0;
+	bool named = false;
 	const char *env;
 	char *p;
 	int c;
 
-	cfg->dir = "/tmp";
+	cfg->pm.dir = "/tmp";
 	cfg->limit = LIMIT_DEFAULT;
-	pol->protected = PROTECTED_DEFAULT;
-	if (cfg->privileged)
-		pol->protected_always = PROTECTED_DEFAULT;
-	else if ((env = getenv("PROCMON_DIR")) != NULL && env[0] != '\0')
-		cfg->dir = env;
-	while ((c = getopt(argc, argv, "a:d:gH:hl:p:Pru:v")) != -1) {
+	if (!cfg->privileged && (env = getenv("PROCMON_DIR")) != NULL &&
+	    env[0] != '\0')
+		cfg->pm.dir = env;
+	while ((c = getopt(argc, argv, "a:bd:F:gH:hl:p:PrsVu:v")) != -1) {
 		switch (c) {
 		case 'a':
 			if (!list_valid(optarg, valid_user))
-				die("-a takes user names separated by commas");
+				log_fatal("-a takes user names separated by "
+				    "commas");
 			pol->admins = optarg;
+			break;
+		case 'b':
+			cfg->body_only = true;
 			break;
 		case 'd':
 			not_when_privileged(cfg, c);
-			cfg->dir = optarg;
+			cfg->pm.dir = optarg;
+			break;
+		case 'F':
+			responders = (unsigned)number(optarg, 1,
+			    RESPONDERS_MAX, "-F takes a number of responders "
+			    "from 1 to 64");
 			break;
 		case 'g':
 			pol->get_anywhere = true;
@@ -202,21 +206,21 @@ parse_options(int argc, char **argv, struct config *cfg)
 				*p = (char)tolower((unsigned char)*p);
 			if (strcmp(optarg, "*") != 0 &&
 			    !list_valid(optarg, valid_host))
-				die("-H takes host names separated by commas, "
-				    "or '*'");
+				log_fatal("-H takes host names separated by "
+				    "commas, or '*'");
 			pol->hosts = optarg;
 			break;
 		case 'h':
 			usage(STDOUT_FILENO);
 			exit(0);
 		case 'l':
-			cfg->limit = (size_t)number(optarg, 1, LIMIT_MAX, "-l "
-			    "takes a number of bytes from 1 to 1048576");
+			cfg->limit = (size_t)number(optarg, 1, LIMIT_MAX,
+			    "-l takes a number of bytes from 1 to 1048576");
 			break;
 		case 'p':
-			if (!list_valid(optarg, name_valid))
-				die("-p takes process names separated by "
-				    "commas, or nothing");
+			if (!list_valid(optarg, valid_name))
+				log_fatal("-p takes process names separated "
+				    "by commas, or nothing");
 			pol->protected = optarg;
 			break;
 		case 'P':
@@ -225,11 +229,18 @@ parse_options(int argc, char **argv, struct config *cfg)
 		case 'r':
 			pol->read_only = true;
 			break;
-		case 'u':
-			/* The caller could make its own files trusted. */
-			not_when_privileged(cfg, c);
-			pm_trust_uid(parse_user(optarg));
+		case 's':
+			cfg->pm.holder_only = true;
 			break;
+		case 'u':
+			not_when_privileged(cfg, c);
+			procmon_user = parse_user(optarg);
+			named = true;
+			break;
+		case 'V':
+			dprintf(STDOUT_FILENO, "fcgi_proc " FCGI_PROC_VERSION
+			    "\n");
+			exit(0);
 		case 'v':
 			cfg->verbose = true;
 			break;
@@ -247,6 +258,8 @@ parse_options(int argc, char **argv, struct config *cfg)
 		usage(STDERR_FILENO);
 		exit(2);
 	}
+	trust(cfg, procmon_user, named);
+	return responders;
 }
 
 /*
@@ -262,6 +275,21 @@ ensure_std_fds(void)
 		if (fcntl(fd, F_GETFD) == -1 &&
 		    open("/dev/null", O_RDWR) != fd)
 			abort();
+}
+
+/*
+ * libfcgi takes a FastCGI listening socket on standard input.  Given one,
+ * the plain build would answer nothing a web server could read: it says
+ * so and ends, rather than answer once and exit as if all were well.
+ */
+static bool
+listening_socket(int fd)
+{
+	int listening = 0;
+	socklen_t len = sizeof listening;
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+	    &len) == 0 && listening;
 }
 
 static volatile sig_atomic_t busy, stop_requested;
@@ -283,40 +311,83 @@ on_sigterm(int sig)
 }
 
 static void
-setup_signals(void)
+on_signal(int sig)
+{
+	if (sig != SIGCHLD)
+		stop_requested = 1;
+}
+
+static void
+catch(int sig, void (*handler)(int))
 {
 	struct sigaction sa;
 
-	/* A client gone mid-answer must not kill a persistent responder. */
-	signal(SIGPIPE, SIG_IGN);
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigterm;
+	sa.sa_handler = handler;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(sig, &sa, NULL);
 }
 
-/* One request: read, checked, carried out, answered, logged. */
-static void
-serve(const struct config *cfg, struct request *req, struct answer *ans)
+/* Forks a responder; returns in the child (true) or in the parent. */
+static bool
+fork_responder(pid_t *pid, const sigset_t *mask)
 {
-	const struct site site = { cfg->dir, &cfg->policy };
-	struct refusal refusal = { NULL, "" };
-	int status;
+	if ((*pid = fork()) != 0)
+		return false;
+	catch(SIGCHLD, SIG_DFL);
+	catch(SIGINT, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	return true;
+}
 
-	answer_reset(ans);
-	if ((status = request_read(req, &refusal)) == 0 &&
-	    (status = policy_check(&cfg->policy, req, &refusal)) == 0)
-		actions_run(&site, req, ans);
-	else {
-		answer_error(ans, status, refusal.why);
-		ans->allow = refusal.allow;
+/*
+ * -F: n responders share the listening socket, so that a list is never
+ * kept waiting behind a slow action (a restart's grace).  This process
+ * keeps them: one that crashes is replaced, and SIGTERM (what lighttpd
+ * and systemd send to the process they started) is passed on to them all.
+ * Returns in each responder; the keeper itself exits.
+ */
+static void
+keep_responders(unsigned n)
+{
+	const struct timespec pause = { 1, 0 };
+	pid_t pids[RESPONDERS_MAX] = { 0 }, pid;
+	sigset_t block, mask;
+	unsigned i, alive;
+	int st;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &mask);
+	catch(SIGCHLD, on_signal);
+	catch(SIGTERM, on_signal);
+	catch(SIGINT, on_signal);
+	for (;;) {
+		for (i = 0, alive = 0; i < n; i++) {
+			if (pids[i] == 0 && !stop_requested &&
+			    fork_responder(&pids[i], &mask))
+				return;
+			alive += pids[i] > 0;
+		}
+		if (alive == 0)
+			exit(0);
+		sigsuspend(&mask);
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			for (i = 0; i < n; i++)
+				if (pids[i] == pid) {
+					/* An orderly end is not replaced. */
+					pids[i] = WIFEXITED(st) &&
+					    WEXITSTATUS(st) == 0 ? -1 : 0;
+					if (pids[i] == 0)
+						nanosleep(&pause, NULL);
+				}
+		for (i = 0; i < n && stop_requested; i++)
+			if (pids[i] > 0)
+				kill(pids[i], SIGTERM);
 	}
-	respond(ans, req->head);
-	if (request_acts(req))
-		audit(req, ans);
-	if (cfg->verbose)
-		log_request(req, ans);
 }
 
 int
@@ -325,15 +396,28 @@ main(int argc, char **argv)
 	struct config cfg = { 0 };
 	struct answer ans = { 0 };
 	struct request req;
+	unsigned responders;
+	bool responder;
 
 	ensure_std_fds();
 	cfg.privileged = privileged();
-	parse_options(argc, argv, &cfg);
-	if (cfg.privileged)
-		shut_out_caller();
-	setup_signals();
-	if (request_init(&req, cfg.limit, cfg.verbose) == -1)
-		die("out of memory");
+	cfg.caller = getuid();
+	cfg.pm.need_pidfd = cfg.privileged;
+	responders = parse_options(argc, argv, &cfg);
+	responder = !fcgi_is_cgi();
+	if (!responder && listening_socket(STDIN_FILENO))
+		log_fatal("standard input is a listening socket: this build "
+		    "serves CGI only; build it with make FCGI=1 for FastCGI");
+	if (cfg.verbose)
+		dprintf(STDERR_FILENO, "fcgi_proc " FCGI_PROC_VERSION ", built "
+		    "%s: lockfiles in %s\n", header_ours(), cfg.pm.dir);
+	/* A client gone mid-answer must not kill a persistent responder. */
+	signal(SIGPIPE, SIG_IGN);
+	if (responder && responders > 1)
+		keep_responders(responders);
+	catch(SIGTERM, on_sigterm);
+	if (request_init(&req, cfg.limit, responder, cfg.verbose) == -1)
+		log_fatal("out of memory");
 	while (!stop_requested && FCGI_Accept() >= 0) {
 		busy = 1;
 		serve(&cfg, &req, &ans);
@@ -342,6 +426,6 @@ main(int argc, char **argv)
 	}
 	request_free(&req);
 	buf_free(&ans.body);
-	actions_release();
-	return 0;
+	/* From a shell, the exit status says whether the request succeeded. */
+	return req.shell && ans.status != 200;
 }

@@ -1,33 +1,13 @@
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#ifdef __linux__
-#include <sys/syscall.h>
-#endif
 #include <unistd.h>
 
 #include "holder.h"
-#include "procmon_client.h"
-
-/*
- * pidfds (Linux 5.3) name a process, not a pid.  Their system call numbers
- * are the same on every architecture but alpha, ia64 and MIPS; a C
- * library or kernel headers older than them need not stop us from using
- * them.
- */
-#if defined(__linux__) && !defined(__alpha__) && !defined(__ia64__) && \
-    !defined(__mips__)
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open		434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal	424
-#endif
-#endif
+#include "pidfd.h"
 
 /*
  * An open file description lock (F_OFD_SETLK) reports pid -1: held, but
@@ -36,7 +16,7 @@
 int
 lock_holder(int fd, pid_t *pid)
 {
-	struct flock fl = PM_LOCK_BYTE0;
+	struct flock fl = HOLDER_LOCK;
 
 	if (fcntl(fd, F_GETLK, &fl) == -1)
 		return -1;
@@ -112,7 +92,7 @@ static int
 fdinfo_lists_locks(void)
 {
 	static int listed = -1;
-	struct flock fl = PM_LOCK_BYTE0;
+	struct flock fl = HOLDER_LOCK;
 	char name[32], ino[32];
 	struct stat st;
 	int p[2];
@@ -228,38 +208,33 @@ owns_lock(pid_t pid, int fd)
  * Through a pidfd, the checks and the signal name the same process, so a
  * pid recycled meanwhile is never hit.  Without pidfds (an older kernel,
  * a sandbox that forbids them) the window left is the few instructions
- * between the checks and kill().
+ * between the checks and kill(), which need_pidfd does not allow.
  */
-int
-signal_holder(struct holder *h, int sig)
+enum holder_verdict
+holder_signal(struct holder *h, int sig, bool need_pidfd)
 {
-	int r, owns;
+	int r;
 
-#ifdef SYS_pidfd_open
-	if (h->pidfd == -1 &&
-	    (h->pidfd = (int)syscall(SYS_pidfd_open, (long)h->pid, 0L)) == -1) {
+	if (h->pidfd == -1 && (h->pidfd = pidfd_of(h->pid)) == -1) {
 		if (errno == ESRCH)
-			return 0;
+			return HOLDER_GONE;
 		if (errno != ENOSYS && errno != EPERM)
-			return -1;
+			return HOLDER_UNCHECKED;
+		if (need_pidfd)
+			return HOLDER_NO_PIDFD;
 	}
-#endif
 	if (!holds_lock(h->fd, h->pid))
-		return 0;
-	if ((owns = owns_lock(h->pid, h->fd)) == 0)
-		return holds_lock(h->fd, h->pid) ? 2 : 0;
-	if (owns == -1)
-		return -1;
-#ifdef SYS_pidfd_send_signal
-	if (h->pidfd != -1)
-		r = (int)syscall(SYS_pidfd_send_signal, (long)h->pidfd,
-		    (long)sig, (long)NULL, 0L);
-	else
-#endif
-		r = kill(h->pid, sig);
+		return HOLDER_GONE;
+	switch (owns_lock(h->pid, h->fd)) {
+	case 0:
+		return holds_lock(h->fd, h->pid) ? HOLDER_STRANGER : HOLDER_GONE;
+	case -1:
+		return HOLDER_UNCHECKED;
+	}
+	r = h->pidfd != -1 ? pidfd_kill(h->pidfd, sig) : kill(h->pid, sig);
 	if (r == 0)
-		return 1;
-	return errno == ESRCH ? 0 : -1;
+		return HOLDER_SIGNALLED;
+	return errno == ESRCH ? HOLDER_GONE : HOLDER_UNCHECKED;
 }
 
 void

@@ -6,8 +6,16 @@
 #ifndef HOLDER_H
 #define HOLDER_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <sys/types.h>
+
+/*
+ * The lock a supervised process holds on its lockfile, as procmon takes
+ * it in the child before exec: a write lock on byte 0, for fcntl().
+ */
+#define HOLDER_LOCK	{ .l_type = F_WRLCK, .l_whence = SEEK_SET, \
+			  .l_start = 0, .l_len = 1 }
 
 /* A lock holder about to be, or already, signalled. */
 struct holder {
@@ -23,15 +31,25 @@ struct holder {
 int	lock_holder(int fd, pid_t *pid);
 bool	holds_lock(int fd, pid_t pid);
 
+enum holder_verdict {
+	HOLDER_SIGNALLED,	/* it holds the lock itself: sent */
+	HOLDER_GONE,		/* the lock is free or another's: it ended */
+	HOLDER_STRANGER,	/* the lock is held under its pid by another
+				   process, which shared the table of open
+				   files of one that ended: nothing sent */
+	HOLDER_NO_PIDFD,	/* a pidfd was required and there is none */
+	HOLDER_UNCHECKED	/* the check failed, errno says why */
+};
+
 /*
  * Sends sig to h->pid if, and only if, that process holds the lock itself
- * right now.  Returns 1 if sent; 0 if not, the lock being free or
- * another's (the process ended); 2 if not, the lock being held under
- * h->pid by another process (one that shared its table of open files);
- * -1 on error, errno saying why.  Keeps h->pidfd for a later signal to
- * the same process; holder_release() closes it.
+ * right now.  With need_pidfd (when a caller could stop us between the
+ * check and the signal: a setuid run), only through a pidfd.  Keeps
+ * h->pidfd for a later signal to the same process; holder_release()
+ * closes it.
  */
-int	signal_holder(struct holder *h, int sig);
+enum holder_verdict holder_signal(struct holder *h, int sig,
+		    bool need_pidfd);
 void	holder_release(struct holder *h);
 
 #endif

@@ -4,10 +4,10 @@
  * stays byte-compatible with what existing clients have seen.
  */
 #include <assert.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "json_out.h"
+#include "text.h"
 
 void
 json_init(struct json *j, struct buf *out)
@@ -75,43 +75,6 @@ void
 json_array_close(struct json *j)
 {
 	close_scope(j, ']', false);
-}
-
-/*
- * Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0 if the
- * bytes there are not one: overlong forms, surrogates and code points past
- * U+10FFFF are all rejected.
- */
-size_t
-utf8_length(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
 }
 
 /*

@@ -35,7 +35,4 @@ void	json_uint(struct json *, unsigned long long);
 void	json_centis(struct json *, unsigned long long hundredths); /* N.NN */
 void	json_bool(struct json *, bool);
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
-size_t	utf8_length(const unsigned char *s, size_t n);
-
 #endif

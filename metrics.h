@@ -1,6 +1,7 @@
 /*
  * The process list in Prometheus's text exposition format, version 0.0.4:
- * one family per line of HELP and TYPE, one sample per process, labelled
+ * one family per line of HELP and TYPE; fcgi_proc's build, procmon
+ * itself and the files left out, then one sample per process, labelled
  * with its name.
  */
 #ifndef METRICS_H

@@ -5,18 +5,8 @@
 bool
 name_valid(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > NAME_MAX_LEN || s[0] == '.')
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	return len > 0 && len <= NAME_MAX_LEN && memchr(s, '/', len) == NULL &&
+	    memchr(s, '\0', len) == NULL;
 }
 
 bool

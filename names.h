@@ -1,7 +1,6 @@
 /*
- * Process names as requests and options may write them, and the
- * comma-separated lists they come in ("stop=a,b", -p, -a, -H): one
- * splitter, so every list means the same thing.
+ * Process names, and the comma-separated lists they come in ("stop=a,b",
+ * -p, -a, -H): one splitter, so every list means the same thing.
  */
 #ifndef NAMES_H
 #define NAMES_H
@@ -9,9 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NAME_MAX_LEN	64
+/*
+ * procmon puts no rule on an id: whatever its configuration names
+ * becomes the file procmon.<id>.  So a name is whatever a file name can
+ * hold after that prefix: 1 to 247 bytes (NAME_MAX 255 less "procmon."),
+ * neither '/' nor NUL.  It cannot leave the lockfile directory.
+ */
+#define NAME_MAX_LEN	247
 
-/* A name reaches a path: [A-Za-z0-9._-]{1,64}, not starting with '.'. */
 bool	name_valid(const char *, size_t);
 
 /*

@@ -149,9 +149,8 @@ policy_protects(const struct policy *pol, const char *name)
 {
 	size_t n = strlen(name);
 
-	return list_has(pol->protected, name, n) ||
-	    (pol->protected_always != NULL &&
-	    list_has(pol->protected_always, name, n));
+	return list_has(POLICY_PROTECTED, name, n) ||
+	    (pol->protected != NULL && list_has(pol->protected, name, n));
 }
 
 /* The rules of an action, in the order their answers are most useful. */
@@ -173,15 +172,15 @@ check_action(const struct policy *pol, const struct request *req,
 	if (!req->post && !by_get)
 		return refuse(r, 405, "an action by GET is carried out only "
 		    "from this machine or over HTTPS; send a POST: curl -d "
-		    "%s=%s URL", req->route->key, req->names[0]);
+		    "%s=%.64s URL", req->route->key, req->names[0]);
 	if (cross_site(req))
 		return refuse(r, 403, "cross-site request refused");
 	if (pol->admins != NULL && (req->user == NULL ||
 	    !list_has(pol->admins, req->user, strlen(req->user))))
 		return refuse(r, 403, "actions need an admin user");
-	for (i = 0; i < req->count && req->route->action != PM_START; i++)
+	for (i = 0; i < req->count && (req->route->flags & ROUTE_KILLS); i++)
 		if (policy_protects(pol, req->names[i]))
-			return refuse(r, 403, "\"%s\" is protected",
+			return refuse(r, 403, "\"%.64s\" is protected",
 			    req->names[i]);
 	return 0;
 }

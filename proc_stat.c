@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "proc_stat.h"
-#include "query.h"
+#include "text.h"
 
 /* The number at s, up to the first byte that is not a digit. */
 static unsigned long long
@@ -19,8 +19,8 @@ number_at(const char *s)
 /*
  * /proc/PID/stat is one line: pid, (comm), then space-separated fields.
  * comm may hold spaces and parentheses, so fields are counted from the
- * last ')'.  Field 14 is utime, 15 stime (clock ticks), 20 num_threads,
- * 24 rss (pages).
+ * last ')'.  Field 3 is the state, 4 ppid, 14 utime, 15 stime (clock ticks), 20
+ * num_threads, 22 starttime (ticks after boot), 24 rss (pages).
  */
 int
 proc_stat_read(pid_t pid, struct proc_stat *st)
@@ -42,15 +42,21 @@ proc_stat_read(pid_t pid, struct proc_stat *st)
 	buf[n] = '\0';
 	if ((p = strrchr(buf, ')')) == NULL)
 		return -1;
-	st->threads = 0;
+	memset(st, 0, sizeof *st);
 	/* After ')': field 3 (state) onwards, one space before each. */
 	for (field = 3, p++; *p == ' ' && field <= 24; field++) {
-		if (field == 14)
+		if (field == 3)
+			st->state = p[1];
+		else if (field == 4)
+			st->ppid = (pid_t)number_at(p + 1);
+		else if (field == 14)
 			utime = number_at(p + 1);
 		else if (field == 15)
 			stime = number_at(p + 1);
 		else if (field == 20)
 			st->threads = (long)number_at(p + 1);
+		else if (field == 22)
+			st->start_ticks = number_at(p + 1);
 		else if (field == 24)
 			rss = number_at(p + 1);
 		if ((p = strchr(p + 1, ' ')) == NULL)

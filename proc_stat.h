@@ -1,6 +1,6 @@
 /*
- * What the kernel says of a running process, from /proc/PID/stat
- * (proc(5)): resident memory, CPU time, threads.
+ * What the kernel says of a process, from /proc/PID/stat (proc(5)): its
+ * parent and start, and for a running one its memory, CPU time, threads.
  */
 #ifndef PROC_STAT_H
 #define PROC_STAT_H
@@ -8,6 +8,9 @@
 #include <sys/types.h>
 
 struct proc_stat {
+	char			state;		/* R, S, Z (a zombie)... */
+	pid_t			ppid;
+	unsigned long long	start_ticks;	/* after boot, clock ticks */
 	unsigned long long	rss_bytes;
 	unsigned long long	cpu_centis;	/* user + system, 1/100 s */
 	long			threads;

@@ -2,7 +2,8 @@
  * procmon's lockfile protocol, spoken directly.  See procmon_client.h and
  * docs/procmon.md: the traps avoided here are stale pids (liveness comes
  * from the lock, never from kill(pid, 0)), forged files in a
- * world-writable directory, and torn reads of a header being rewritten.
+ * world-writable directory, torn reads of a header being rewritten,
+ * headers of another layout, and two writers at once.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,180 +13,210 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procmon_client.h"
+#include "proc_stat.h"
 
 #define PREFIX_LEN	(sizeof(PM_PREFIX) - 1)
-#define FILE_MAX	(PREFIX_LEN + 256)	/* a file name, with its NUL */
+#define FILE_MAX	256		/* a file name, with its NUL */
+#define HEADER_MAX	24		/* the largest known header */
 
-static char error_text[256];
-static uid_t procmon_uid;	/* trusted as well as root and us, or 0 */
-
-const char *
-pm_error(void)
-{
-	return error_text;
-}
-
-/* Records what failed, with errno's reason, for pm_error().  The
- * precisions keep the text within error_text; long names are cut. */
+/* Records what failed, with errno's reason, in why (PM_WHY_MAX bytes).
+ * The precisions keep the text within it; long names are cut. */
 static enum pm_status
-sys_error(const char *what, const char *file)
+sys_error(char *why, const char *what, const char *file)
 {
 	int saved = errno;
 
-	snprintf(error_text, sizeof error_text, "%.48s %.128s: %.64s", what,
-	    file, strerror(saved));
+	snprintf(why, PM_WHY_MAX, "%.48s %.128s: %.64s", what, file,
+	    strerror(saved));
 	errno = saved;
 	return PM_SYSERR;
 }
 
-void
-pm_trust_uid(uid_t uid)
+/* Each pm_distrust as a word for programs and a phrase for people. */
+static const struct {
+	char	key[8];
+	char	text[40];
+} distrusts[PM_DISTRUSTS] = {
+	[PM_OWNER] = { "owner", "owned by a user not trusted (see -u)" },
+	[PM_MODE] = { "mode", "writable by group or others" },
+	[PM_TYPE] = { "type", "not a regular file" },
+	[PM_LINKS] = { "links", "linked elsewhere too" },
+	[PM_UNSEEN] = { "unseen", "not to be looked at" },
+};
+
+const char *
+pm_distrust_key(enum pm_distrust d)
 {
-	procmon_uid = uid;
+	return distrusts[d].key;
+}
+
+const char *
+pm_distrust_text(enum pm_distrust d)
+{
+	return distrusts[d].text;
 }
 
 /*
  * procmon creates its files mode 0600 as the user it runs as.  Anyone may
- * plant files beside them in /tmp, so we believe only regular files owned
- * by root, by us or by procmon's user (pm_trust_uid()) that nobody else
- * may write: ours...
+ * plant files beside them in /tmp, so we believe only regular files of
+ * root or of a trusted user (ours, procmon's) that nobody else may write,
+ * with a single link: a hard link to some other root-owned file must not
+ * pass for a lockfile.  -1 if trusted, else why not.
  */
-static bool
-ours(const struct stat *st)
+static int
+distrust(const struct pm_config *cfg, const struct stat *st)
 {
-	return S_ISREG(st->st_mode) &&
-	    (st->st_uid == 0 || st->st_uid == geteuid() ||
-	    st->st_uid == procmon_uid) &&
-	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	bool trusted_owner = st->st_uid == 0;
+	size_t i;
+
+	for (i = 0; i < cfg->ntrusted; i++)
+		trusted_owner |= st->st_uid == cfg->trusted[i];
+	if (!S_ISREG(st->st_mode))
+		return PM_TYPE;
+	if (!trusted_owner)
+		return PM_OWNER;
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		return PM_MODE;
+	return st->st_nlink == 1 ? -1 : PM_LINKS;
+}
+
+static enum pm_status
+untrusted(int *reason, int why_not)
+{
+	*reason = why_not;
+	return PM_UNTRUSTED;
 }
 
 /*
- * ... with a single link: a hard link to some other root-owned file must
- * not pass for a lockfile.
- */
-static bool
-trusted(const struct stat *st)
-{
-	return ours(st) && st->st_nlink == 1;
-}
-
-/*
- * 1 if dir's entry file is a lockfile we would trust, 0 if not or gone.
- * Trust is decided from a look, without opening: a file of another user's
- * costs one system call, and a FIFO or another user's lease cannot make
- * us wait.  One that cannot even be looked at (a user's FUSE mount over a
- * file of its own) is not trusted.
- */
-int
-pm_trusted_at(int dirfd, const char *file)
-{
-	struct stat st;
-
-	return fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    trusted(&st);
-}
-
-/*
- * Opens a lockfile we trust (see pm_trusted_at()), without following a
- * symlink and without waiting, and checks that the file opened is still
- * one we trust: the name may have been given to another file in between.
- * A file gone meanwhile is unknown.  Sets p's file identity, and leaves
- * in *st the last look at the file (zero if none).
+ * Opens a lockfile we trust, without following a symlink and without
+ * waiting.  Trust is decided from a look before the open (a file of
+ * another user costs one system call, and a FIFO or another user's lease
+ * cannot make us wait), and again on the file opened: the name may have
+ * been given to another file in between.  A file gone meanwhile is
+ * unknown; one refused leaves in *reason why.
  */
 static enum pm_status
-open_lockfile(int dirfd, const char *file, int mode, int *fdp,
-    struct pm_proc *p, struct stat *st)
+open_lockfile(const struct pm_config *cfg, int dirfd, const char *file,
+    int mode, int *fdp, struct stat *st, int *reason, char *why)
 {
-	int fd;
+	int fd, not;
 
-	memset(st, 0, sizeof *st);
+	*reason = -1;
 	if (fstatat(dirfd, file, st, AT_SYMLINK_NOFOLLOW) == -1)
-		return errno == ENOENT ? PM_UNKNOWN : PM_UNTRUSTED;
-	if (!trusted(st))
-		return PM_UNTRUSTED;
+		return errno == ENOENT ? PM_UNKNOWN :
+		    untrusted(reason, PM_UNSEEN);
+	if ((not = distrust(cfg, st)) != -1)
+		return untrusted(reason, not);
 	fd = openat(dirfd, file,
 	    mode | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return PM_UNKNOWN;	/* removed meanwhile */
 		if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
-			return PM_UNTRUSTED;	/* replaced meanwhile */
-		return sys_error("cannot open", file);
+			return untrusted(reason, PM_TYPE); /* replaced */
+		return sys_error(why, "cannot open", file);
 	}
-	if (fstat(fd, st) == -1 || !trusted(st)) {
+	if (fstat(fd, st) == -1)
+		not = PM_UNSEEN;
+	else
+		not = distrust(cfg, st);
+	if (not != -1) {
 		close(fd);
-		return PM_UNTRUSTED;
+		return untrusted(reason, not);
 	}
 	*fdp = fd;
-	p->dev = st->st_dev;
-	p->ino = st->st_ino;
 	return PM_OK;
 }
 
-int
+bool
 pm_running(const struct pm_proc *p)
 {
-	return p->lock.pid > 1 && p->holder == p->lock.pid;
+	return p->head.fit != HEADER_UNREADABLE && p->head.pid > 1 &&
+	    p->holder == p->head.pid;
 }
 
 /*
  * Reads header and command line with one pread, so a header that procmon
  * rewrites meanwhile is seen whole, then asks who holds the lock.  The
- * name and command line share one allocation, owned by p->name.
+ * name, the bytes read and so the command line share one allocation,
+ * owned by p->name.
  */
 static enum pm_status
-read_lockfile(int fd, const char *file, struct pm_proc *p)
+read_lockfile(int fd, const char *file, off_t size, struct pm_proc *p,
+    char *why)
 {
-	char buf[sizeof(struct lockdata) + PM_EXEC_MAX];
 	const char *name = file + PREFIX_LEN;
-	size_t name_len = strlen(name);
+	size_t name_len = strlen(name), want = HEADER_MAX + PM_EXEC_MAX;
+	unsigned char *bytes;
 	ssize_t n;
 
-	if ((n = pread(fd, buf, sizeof buf, 0)) == -1)
-		return sys_error("cannot read", file);
-	if ((size_t)n < sizeof p->lock)
-		return PM_UNTRUSTED;	/* too short to be procmon's */
-	memcpy(&p->lock, buf, sizeof p->lock);
-	if (lock_holder(fd, &p->holder) == -1)
-		return sys_error("cannot query the lock of", file);
-	p->exec_len = (size_t)n - sizeof p->lock;
-	if ((p->name = malloc(name_len + 1 + p->exec_len)) == NULL)
-		return sys_error("out of memory reading", file);
+	memset(p, 0, sizeof *p);
+	if (size >= 0 && (unsigned long long)size < want)
+		want = (size_t)size;
+	if ((p->name = malloc(name_len + 1 + want)) == NULL)
+		return sys_error(why, "out of memory reading", file);
 	memcpy(p->name, name, name_len + 1);
-	p->exec = p->name + name_len + 1;
-	memcpy(p->exec, buf + sizeof p->lock, p->exec_len);
+	bytes = (unsigned char *)p->name + name_len + 1;
+	if ((n = pread(fd, bytes, want, 0)) == -1) {
+		pm_proc_free(p);
+		return sys_error(why, "cannot read", file);
+	}
+	header_read(bytes, (size_t)n, &p->head);
+	if (p->head.fit != HEADER_UNREADABLE) {
+		p->exec = (char *)bytes + p->head.size;
+		p->exec_len = (size_t)n - p->head.size;
+		if (p->exec_len > PM_EXEC_MAX)
+			p->exec_len = PM_EXEC_MAX;
+		p->exec_cut = size - (off_t)p->head.size > (off_t)p->exec_len;
+	}
+	if (lock_holder(fd, &p->holder) == -1) {
+		pm_proc_free(p);
+		return sys_error(why, "cannot query the lock of", file);
+	}
 	return PM_OK;
+}
+
+void
+pm_proc_free(struct pm_proc *p)
+{
+	free(p->name);
+	p->name = p->exec = NULL;
 }
 
 /* Appends dir's entry file to the list, unless it is not to be shown. */
 static enum pm_status
-add_entry(int dirfd, const char *file, struct pm_list *list)
+add_entry(const struct pm_config *cfg, int dirfd, const char *file,
+    struct pm_list *list, char *why)
 {
 	enum pm_status status;
-	struct pm_proc *procs, *p;
+	struct pm_proc *procs;
 	struct stat st;
-	int fd;
+	int fd, reason;
 
 	if (list->count == list->alloc) {
 		size_t alloc = list->alloc ? list->alloc * 2 : 16;
 
 		if (alloc > SIZE_MAX / sizeof *procs ||
 		    (procs = realloc(list->procs, alloc * sizeof *procs)) == NULL)
-			return sys_error("out of memory listing", file);
+			return sys_error(why, "out of memory listing", file);
 		list->procs = procs;
 		list->alloc = alloc;
 	}
-	p = &list->procs[list->count];
-	status = open_lockfile(dirfd, file, O_RDONLY, &fd, p, &st);
-	if (status == PM_UNTRUSTED && ours(&st) && st.st_nlink > 1)
-		list->linked++;		/* trusted but for a second name */
+	status = open_lockfile(cfg, dirfd, file, O_RDONLY, &fd, &st, &reason,
+	    why);
+	if (status == PM_UNTRUSTED)
+		list->left_out[reason]++;
 	if (status != PM_OK)
 		return status;
-	if ((status = read_lockfile(fd, file, p)) == PM_OK)
+	status = read_lockfile(fd, file, st.st_size,
+	    &list->procs[list->count], why);
+	if (status == PM_OK)
 		list->count++;
 	close(fd);
 	return status;
@@ -220,21 +251,21 @@ pm_find(const struct pm_list *list, const char *name)
  * as if it were complete.
  */
 enum pm_status
-pm_list(const char *dir, struct pm_list *list)
+pm_list(const struct pm_config *cfg, struct pm_list *list, char *why)
 {
 	enum pm_status status = PM_OK;
 	struct dirent *de;
 	DIR *d;
 
 	memset(list, 0, sizeof *list);
-	if ((d = opendir(dir)) == NULL)
-		return sys_error("cannot open directory", dir);
+	if ((d = opendir(cfg->dir)) == NULL)
+		return sys_error(why, "cannot open directory", cfg->dir);
 	while (status == PM_OK) {
 		errno = 0;
 		if ((de = readdir(d)) == NULL) {
 			if (errno != 0)
-				status = sys_error("cannot read directory",
-				    dir);
+				status = sys_error(why, "cannot read directory",
+				    cfg->dir);
 			break;
 		}
 		/* Name (and type) first: unrelated files cost no system call. */
@@ -242,13 +273,12 @@ pm_list(const char *dir, struct pm_list *list)
 		    de->d_name[PREFIX_LEN] == '\0')
 			continue;
 #ifdef DT_UNKNOWN
-		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
-			status = PM_UNTRUSTED;
-		else
+		if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN) {
+			list->left_out[PM_TYPE]++;
+			continue;
+		}
 #endif
-			status = add_entry(dirfd(d), de->d_name, list);
-		if (status == PM_UNTRUSTED)
-			list->untrusted++;
+		status = add_entry(cfg, dirfd(d), de->d_name, list, why);
 		if (status != PM_SYSERR)
 			status = PM_OK;
 	}
@@ -267,76 +297,54 @@ pm_list_free(struct pm_list *list)
 	size_t i;
 
 	for (i = 0; i < list->count; i++)
-		free(list->procs[i].name);
+		pm_proc_free(&list->procs[i]);
 	free(list->procs);
 	memset(list, 0, sizeof *list);
 }
 
 /*
- * Reads p again through its file opened afresh, if that is still the file
- * that was read (the same inode on the same device, still trusted): a
- * lock changes hands without a write, and a write through a shared
- * mapping raises no inotify event.  0, or -1 if p could not be read again
- * (it is then fit only for pm_list_free()).
- */
-int
-pm_reread_at(int dirfd, struct pm_proc *p)
-{
-	char file[FILE_MAX];
-	struct stat st;
-	int fd, r = -1;
-
-	snprintf(file, sizeof file, PM_PREFIX "%s", p->name);
-	if ((fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(fd, &st) == 0 && st.st_dev == p->dev &&
-	    st.st_ino == p->ino && trusted(&st)) {
-		free(p->name);
-		p->name = NULL;
-		r = read_lockfile(fd, file, p) == PM_OK ? 0 : -1;
-	}
-	close(fd);
-	return r;
-}
-
-/*
- * Opens procmon.<name> in dir, whose file name it leaves in file, and
- * reads it into *p.  The caller has validated name; it is checked again
- * here because it becomes part of a path.  On success the caller owns
- * *fdp and p->name.
+ * Opens procmon.<name> in the directory, whose file name it leaves in
+ * file.  The caller has validated name; it is checked again here because
+ * it becomes part of a path.  On success the caller owns *fdp.
  */
 static enum pm_status
-open_entry(const char *dir, const char *name, int mode, char *file,
-    int *fdp, struct pm_proc *p)
+open_entry(const struct pm_config *cfg, const char *name, int mode,
+    char *file, int *fdp, off_t *size, char *why)
 {
 	enum pm_status status;
 	struct stat st;
-	int dirfd;
+	int dirfd, reason;
 
 	if (name[0] == '\0' || strchr(name, '/') != NULL ||
-	    snprintf(file, FILE_MAX, PM_PREFIX "%s", name) >= (int)FILE_MAX)
+	    snprintf(file, FILE_MAX, PM_PREFIX "%s", name) >= FILE_MAX)
 		return PM_UNKNOWN;
-	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return sys_error("cannot open directory", dir);
-	status = open_lockfile(dirfd, file, mode, fdp, p, &st);
+	if ((dirfd = open(cfg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return sys_error(why, "cannot open directory", cfg->dir);
+	status = open_lockfile(cfg, dirfd, file, mode, fdp, &st, &reason, why);
 	close(dirfd);
-	if (status != PM_OK)
-		return status;
-	if ((status = read_lockfile(*fdp, file, p)) != PM_OK)
-		close(*fdp);
+	if (status == PM_UNTRUSTED)
+		snprintf(why, PM_WHY_MAX, "lockfile of \"%.128s\" is not "
+		    "trusted: %s", name, pm_distrust_text(reason));
+	if (status == PM_OK)
+		*size = st.st_size;
 	return status;
 }
 
 enum pm_status
-pm_get(const char *dir, const char *name, struct pm_proc *p)
+pm_get(const struct pm_config *cfg, const char *name, struct pm_proc *p,
+    char *why)
 {
 	char file[FILE_MAX];
 	enum pm_status status;
+	off_t size;
 	int fd;
 
-	if ((status = open_entry(dir, name, O_RDONLY, file, &fd, p)) == PM_OK)
-		close(fd);
+	memset(p, 0, sizeof *p);
+	status = open_entry(cfg, name, O_RDONLY, file, &fd, &size, why);
+	if (status != PM_OK)
+		return status;
+	status = read_lockfile(fd, file, size, p, why);
+	close(fd);
 	return status;
 }
 
@@ -346,56 +354,62 @@ static const char monitors[][9] = { "procmon1", "procmon2" };
  * procmon's two monitors restart each other and every process: when both
  * have entries but neither is running, nothing will start anything.
  */
-enum pm_procmon
-pm_procmon(const char *dir)
+static void
+procmon_from(const struct pm_proc *const found[2], struct pm_procmon *pm)
 {
-	enum pm_procmon state = PM_PROCMON_ABSENT;
-	struct pm_proc p;
 	size_t i;
 
-	for (i = 0; i < sizeof monitors / sizeof monitors[0]; i++) {
-		if (pm_get(dir, monitors[i], &p) != PM_OK)
+	memset(pm, 0, sizeof *pm);
+	for (i = 0; i < 2; i++) {
+		if (found[i] == NULL)
 			continue;
-		free(p.name);
-		if (pm_running(&p))
-			return PM_PROCMON_RUNNING;
-		state = PM_PROCMON_STOPPED;
+		if (pm_running(found[i])) {
+			pm->state = PM_PROCMON_RUNNING;
+			pm->monitors[i] = found[i]->head.pid;
+		} else if (pm->state == PM_PROCMON_ABSENT)
+			pm->state = PM_PROCMON_STOPPED;
 	}
-	return state;
 }
 
-/* The same, from a list just read. */
-enum pm_procmon
-pm_procmon_listed(const struct pm_list *list)
+void
+pm_procmon(const struct pm_config *cfg, struct pm_procmon *pm)
 {
-	enum pm_procmon state = PM_PROCMON_ABSENT;
-	const struct pm_proc *p;
+	char why[PM_WHY_MAX];
+	struct pm_proc p[2];
+	const struct pm_proc *found[2];
 	size_t i;
 
-	for (i = 0; i < sizeof monitors / sizeof monitors[0]; i++) {
-		if ((p = pm_find(list, monitors[i])) == NULL)
-			continue;
-		if (pm_running(p))
-			return PM_PROCMON_RUNNING;
-		state = PM_PROCMON_STOPPED;
-	}
-	return state;
+	for (i = 0; i < 2; i++)
+		found[i] = pm_get(cfg, monitors[i], &p[i], why) == PM_OK ?
+		    &p[i] : NULL;
+	procmon_from(found, pm);
+	for (i = 0; i < 2; i++)
+		pm_proc_free(&p[i]);
+}
+
+void
+pm_procmon_listed(const struct pm_list *list, struct pm_procmon *pm)
+{
+	const struct pm_proc *found[2] = { pm_find(list, monitors[0]),
+	    pm_find(list, monitors[1]) };
+
+	procmon_from(found, pm);
 }
 
 /*
  * procmon's age format: 13s, 4m02s, 1h04m02s, 2d01h04m02s.  A start in
- * the future (a clock set back, a forged file) is an age of 0; unsigned
- * arithmetic keeps any pair of times from overflowing.
+ * the future (a clock set back) is an age of 0; unsigned arithmetic keeps
+ * any pair of times from overflowing.
  */
 unsigned long long
-pm_age(time_t start, time_t now)
+pm_age(long long start, long long now)
 {
 	return now > start ? (unsigned long long)now -
 	    (unsigned long long)start : 0;
 }
 
 void
-pm_format_since(char *buf, size_t size, time_t start, time_t now)
+pm_format_since(char *buf, size_t size, long long start, long long now)
 {
 	unsigned long long s = pm_age(start, now);
 
@@ -413,7 +427,7 @@ pm_format_since(char *buf, size_t size, time_t start, time_t now)
 
 static enum pm_status
 write_field(int fd, const char *file, const void *value, size_t size,
-    size_t offset)
+    size_t offset, char *why)
 {
 	ssize_t n = pwrite(fd, value, size, (off_t)offset);
 
@@ -421,121 +435,195 @@ write_field(int fd, const char *file, const void *value, size_t size,
 		return PM_OK;
 	if (n >= 0)
 		errno = EIO;
-	return sys_error("cannot write", file);
+	return sys_error(why, "cannot write", file);
 }
 
-#define WRITE_FIELD(fd, file, field, value) \
+/* Single fields, at procmon's offsets: never the whole header. */
+#define WRITE_FIELD(fd, file, field, value, why) \
 	write_field((fd), (file), &(value), sizeof(value), \
-	    offsetof(struct lockdata, field))
+	    offsetof(struct lockdata, field), (why))
 
-/* Sends sig to the deed's process if it holds the lock itself. */
-static enum pm_status
-signal_deed(struct pm_deed *d, const char *file, int sig)
+/*
+ * Whether procmon may be starting the process under pid right now: its
+ * child writes its pid into the header, then takes the lock.
+ */
+static bool
+procmon_child(pid_t pid, const struct pm_procmon *pm)
 {
-	char what[64];
-	int r;
+	struct proc_stat st;
 
-	if ((r = signal_holder(&d->holder, sig)) == 1) {
-		d->out.killed = d->holder.pid;
-		d->out.signal = sig;
-		d->ending = sig == SIGTERM;
-		return PM_OK;
-	}
-	if (r == 0)
-		return PM_OK;		/* it ended meanwhile */
-	if (r == 2) {
-		snprintf(error_text, sizeof error_text, "the lock of %.128s is "
-		    "held under pid %ld by another process, which shares the "
-		    "files of one that ended: nothing was signalled", file,
-		    (long)d->holder.pid);
-		return PM_NOT_HOLDER;
-	}
-	snprintf(what, sizeof what, "cannot signal pid %ld of",
-	    (long)d->holder.pid);
-	return sys_error(what, file);
+	return pid > 1 && proc_stat_read(pid, &st) == 0 && st.ppid > 1 &&
+	    (st.ppid == pm->monitors[0] || st.ppid == pm->monitors[1]);
 }
 
 /*
  * A start clears terminate; procmon's monitor looks once a second and
- * forks the process, but only if the recorded pid is 0 or gone (kill(pid,
- * 0) fails with ESRCH).  A pid the kernel has since given to a stranger,
- * or a zombie not yet reaped, would keep it from ever starting, so a pid
- * that does not hold the lock is cleared first; procmon writes the new
- * one.  A process still running with the flag set (procmon's child wrote
- * it back over a stop) only has the flag cleared.
+ * forks the process, but only if the recorded pid is 0 or gone.  A pid the
+ * kernel has given to a stranger, or a zombie not yet reaped, would keep
+ * it from ever starting (and a dead pid may be given away before procmon
+ * looks), so a pid that does not hold the lock is cleared first, and
+ * procmon writes the new one; but never the pid of procmon's own child,
+ * which is starting it and takes the lock in a moment.  A process running
+ * with the flag set (procmon's child wrote it back over a stop) only has
+ * the flag cleared.
  */
 static enum pm_status
 start(int fd, const char *file, const struct pm_proc *p,
-    struct pm_outcome *out)
+    const struct pm_procmon *pm, struct pm_outcome *out, char *why)
 {
 	uint32_t terminate = 0;
 	pid_t none = 0;
 	enum pm_status status;
 
-	if (p->lock.terminate == 0)
+	if (p->head.terminate == 0)
 		return PM_OK;		/* running, or being restarted */
 	out->changed = true;
-	if (!pm_running(p) && p->lock.pid != 0 &&
-	    (status = WRITE_FIELD(fd, file, pid, none)) != PM_OK)
+	if (!pm_running(p) && p->head.pid != 0 &&
+	    !procmon_child(p->head.pid, pm) &&
+	    (status = WRITE_FIELD(fd, file, pid, none, why)) != PM_OK)
 		return status;
-	return WRITE_FIELD(fd, file, terminate, terminate);
+	return WRITE_FIELD(fd, file, terminate, terminate, why);
 }
 
 /* As procmon -k: stop time, then the flag; the signal follows. */
 static enum pm_status
 stop(int fd, const char *file, const struct pm_proc *p,
-    struct pm_outcome *out)
+    struct pm_outcome *out, char *why)
 {
-	uint32_t terminate = PM_TERMINATE_STOP;
+	uint32_t terminate = TERMINATE_STOP;
 	time_t now = time(NULL);
 	enum pm_status status;
 
-	if (p->lock.terminate == PM_TERMINATE_STOP)
+	if (p->head.terminate == TERMINATE_STOP)
 		return PM_OK;
 	out->changed = true;
-	if ((status = WRITE_FIELD(fd, file, starttime, now)) != PM_OK)
+	if ((status = WRITE_FIELD(fd, file, starttime, now, why)) != PM_OK)
 		return status;
-	return WRITE_FIELD(fd, file, terminate, terminate);
+	return WRITE_FIELD(fd, file, terminate, terminate, why);
+}
+
+bool
+pm_header_problem(const struct pm_proc *p, char *buf, size_t size)
+{
+	if (p->head.fit == HEADER_FOREIGN)
+		snprintf(buf, size, "its lockfile was written by a procmon "
+		    "built %s, and this fcgi_proc is built %s: read so, never "
+		    "written; build fcgi_proc with procmon's toolchain and "
+		    "flags", p->head.layout, header_ours());
+	else if (p->head.fit == HEADER_UNREADABLE)
+		snprintf(buf, size, "its lockfile does not read as a procmon "
+		    "header of any known layout: never written; build "
+		    "fcgi_proc with procmon's toolchain and flags");
+	return p->head.fit != HEADER_OURS;
+}
+
+/* Why nothing may be written to a header we cannot read with certainty. */
+static enum pm_status
+unwritable(const struct pm_proc *p, char *why)
+{
+	char problem[PM_WHY_MAX - 80];
+
+	pm_header_problem(p, problem, sizeof problem);
+	snprintf(why, PM_WHY_MAX, "\"%.64s\": %s", p->name, problem);
+	return PM_UNWRITABLE;
 }
 
 /*
- * Acts on procmon.<name> in dir.  stop and restart then signal the lock
- * holder, if there is one: SIGKILL, or SIGTERM if graceful (pm_finish()
- * sends SIGKILL if it still holds the lock).  procmon restarts what dies
- * once its stop flag is clear, so restart clears it first: a stopped
- * process is started, and a running one flagged stopped is killed too.
+ * Sends sig to the deed's lock holder if it holds the lock itself, and
+ * then to what it started; the family is found before the holder is
+ * signalled, while its members are still the holder's children.
+ */
+static enum pm_status
+signal_deed(const struct pm_config *cfg, struct pm_deed *d, const char *file,
+    int sig)
+{
+	enum holder_verdict verdict;
+	pid_t pid = d->holder.pid;
+
+	if (!cfg->holder_only && holds_lock(d->holder.fd, pid))
+		family_find(&d->family, pid);
+	switch (verdict = holder_signal(&d->holder, sig, cfg->need_pidfd)) {
+	case HOLDER_SIGNALLED:
+		d->out.killed = pid;
+		d->out.signal = sig;
+		d->ending = sig == SIGTERM;
+		break;
+	case HOLDER_GONE:
+		break;			/* it ended meanwhile */
+	case HOLDER_STRANGER:
+		snprintf(d->why, PM_WHY_MAX, "the lock of %.128s is held under "
+		    "pid %ld by another process, which shares the files of one "
+		    "that ended: nothing was signalled", file, (long)pid);
+		return PM_NOT_HOLDER;
+	case HOLDER_NO_PIDFD:
+		snprintf(d->why, PM_WHY_MAX, "cannot signal pid %ld of %.64s "
+		    "safely: running setuid or setgid, fcgi_proc signals only "
+		    "through a pidfd, which this kernel lacks (Linux 5.3)",
+		    (long)pid, file);
+		return PM_SYSERR;
+	case HOLDER_UNCHECKED:
+		return sys_error(d->why, "cannot signal the lock holder of",
+		    file);
+	}
+	if (verdict == HOLDER_SIGNALLED || d->ending)
+		family_signal(&d->family, sig, cfg->need_pidfd);
+	return PM_OK;
+}
+
+/*
+ * Acts on procmon.<name>.  The lockfile is opened, then locked against
+ * our other writers (flock(), which on Linux does not meet procmon's fcntl
+ * lock), then read afresh, so two requests never decide from the same
+ * old header.  stop and restart then signal the lock holder, if there is
+ * one: SIGKILL, or SIGTERM if graceful (pm_finish() sends SIGKILL if it
+ * still holds the lock).  procmon restarts what dies once its stop flag
+ * is clear, so restart clears it first: a stopped process is started,
+ * and a running one flagged stopped is killed too.
  */
 enum pm_status
-pm_begin(const char *dir, const char *name, enum pm_action action,
-    bool graceful, struct pm_deed *d)
+pm_begin(const struct pm_config *cfg, const struct pm_procmon *pm,
+    const char *name, enum pm_action action, bool graceful, struct pm_deed *d)
 {
 	char file[FILE_MAX];
 	enum pm_status status;
-	struct pm_proc p;
+	struct pm_proc p = { 0 };
+	off_t size;
 	int fd;
 
 	memset(d, 0, sizeof *d);
 	d->name = name;
 	d->holder.fd = d->holder.pidfd = -1;
-	if ((status = open_entry(dir, name, O_RDWR, file, &fd, &p)) != PM_OK)
+	if ((status = open_entry(cfg, name, O_RDWR, file, &fd, &size,
+	    d->why)) != PM_OK)
 		return status;
-	d->out.was_running = pm_running(&p);
-	d->holder = (struct holder){ fd, p.lock.pid, -1 };
-	if (p.lock.terminate == PM_TERMINATE_DELETE)
-		status = PM_DELETING;
-	else if (action == PM_STOP)
-		status = stop(fd, file, &p, &d->out);
-	else if (p.lock.terminate != 0)
-		status = start(fd, file, &p, &d->out);
-	if (status == PM_OK && action != PM_START && pm_running(&p))
-		status = signal_deed(d, file, graceful ? SIGTERM : SIGKILL);
-	free(p.name);
+	d->holder.fd = fd;
+	if (flock(fd, LOCK_EX) == -1)
+		status = sys_error(d->why, "cannot lock", file);
+	else if ((status = read_lockfile(fd, file, size, &p, d->why)) == PM_OK) {
+		d->out.was_running = pm_running(&p);
+		d->holder.pid = p.head.pid;
+		if (p.head.fit != HEADER_OURS)
+			status = unwritable(&p, d->why);
+		else if (p.head.terminate == TERMINATE_DELETE)
+			status = PM_DELETING;
+		else if (action == PM_STOP)
+			status = stop(fd, file, &p, &d->out, d->why);
+		else if (p.head.terminate != 0)
+			status = start(fd, file, &p, pm, &d->out, d->why);
+	}
+	flock(fd, LOCK_UN);
+	if (status == PM_OK && action != PM_START && d->out.was_running)
+		status = signal_deed(cfg, d, file, graceful ? SIGTERM : SIGKILL);
+	pm_proc_free(&p);
 	if (status != PM_OK || !d->ending)
-		pm_finish(d);
+		pm_finish(cfg, d);
 	return status;
 }
 
-/* Up to grace seconds, while a process sent SIGTERM still holds its lock. */
+/*
+ * Up to grace seconds, while a process sent SIGTERM still holds its lock,
+ * or one it started still lives.
+ */
 void
 pm_await_ending(struct pm_deed *const *deeds, size_t n, unsigned grace)
 {
@@ -547,27 +635,38 @@ pm_await_ending(struct pm_deed *const *deeds, size_t n, unsigned grace)
 	for (waited = 0; ending && waited < grace * 100UL; waited++) {
 		for (ending = false, i = 0; i < n && !ending; i++)
 			ending = deeds[i]->ending &&
-			    holds_lock(deeds[i]->holder.fd, deeds[i]->holder.pid);
+			    (holds_lock(deeds[i]->holder.fd,
+			    deeds[i]->holder.pid) ||
+			    family_alive(&deeds[i]->family));
 		if (ending)
 			nanosleep(&tick, NULL);
 	}
 }
 
-/* SIGKILL to a process sent SIGTERM that still holds its lock; releases. */
+/*
+ * SIGKILL to a process sent SIGTERM that still holds its lock, and to
+ * what it started that still lives; releases what was kept.
+ */
 enum pm_status
-pm_finish(struct pm_deed *d)
+pm_finish(const struct pm_config *cfg, struct pm_deed *d)
 {
 	char file[FILE_MAX];
 	enum pm_status status = PM_OK;
 
 	if (d->ending) {
-		d->ending = false;
 		snprintf(file, sizeof file, PM_PREFIX "%s", d->name);
-		status = signal_deed(d, file, SIGKILL);
+		status = signal_deed(cfg, d, file, SIGKILL);
+		d->ending = false;
 	}
 	holder_release(&d->holder);
 	if (d->holder.fd != -1)
 		close(d->holder.fd);
 	d->holder.fd = -1;
 	return status;
+}
+
+void
+pm_deed_free(struct pm_deed *d)
+{
+	family_free(&d->family);
 }

@@ -1,4 +1,3 @@
-#include <limits.h>
 #include <string.h>
 
 #include "query.h"
@@ -15,24 +14,23 @@ hex_value(unsigned char c)
 	return -1;
 }
 
-/* Decodes s[0..len) in place; returns the new length, or -1. */
-static long
-decode(char *s, size_t len)
+long
+query_decode(char *dst, const char *src, size_t len)
 {
 	size_t in, out;
 	int hi, lo;
 
 	for (in = out = 0; in < len; in++, out++) {
-		if (s[in] == '+')
-			s[out] = ' ';
-		else if (s[in] != '%')
-			s[out] = s[in];
+		if (src[in] == '+')
+			dst[out] = ' ';
+		else if (src[in] != '%')
+			dst[out] = src[in];
 		else {
 			if (len - in < 3 ||
-			    (hi = hex_value((unsigned char)s[in + 1])) == -1 ||
-			    (lo = hex_value((unsigned char)s[in + 2])) == -1)
+			    (hi = hex_value((unsigned char)src[in + 1])) == -1 ||
+			    (lo = hex_value((unsigned char)src[in + 2])) == -1)
 				return -1;
-			s[out] = (char)(hi << 4 | lo);
+			dst[out] = (char)(hi << 4 | lo);
 			in += 2;
 		}
 	}
@@ -43,7 +41,6 @@ int
 query_next(char **cursor, struct query_param *param)
 {
 	char *s = *cursor, *end, *eq;
-	long n;
 
 	if (s == NULL)
 		return 0;
@@ -56,32 +53,10 @@ query_next(char **cursor, struct query_param *param)
 	param->key = s;
 	param->value = NULL;
 	param->value_len = 0;
-	eq = memchr(s, '=', (size_t)(end - s));
-	if ((n = decode(s, (size_t)((eq ? eq : end) - s))) == -1)
-		return -1;
-	param->key_len = (size_t)n;
-	if (eq != NULL) {
-		if ((n = decode(eq + 1, (size_t)(end - eq - 1))) == -1)
-			return -1;
+	if ((eq = memchr(s, '=', (size_t)(end - s))) != NULL) {
 		param->value = eq + 1;
-		param->value_len = (size_t)n;
+		param->value_len = (size_t)(end - eq - 1);
 	}
+	param->key_len = (size_t)((eq != NULL ? eq : end) - s);
 	return 1;
-}
-
-bool
-parse_decimal(const char *s, size_t len, unsigned long long *v)
-{
-	unsigned long long n = 0;
-	unsigned d;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		d = (unsigned)(s[i] - '0');
-		n = n > (ULLONG_MAX - d) / 10 ? ULLONG_MAX : n * 10 + d;
-	}
-	*v = n;
-	return len > 0;
 }

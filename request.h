@@ -12,26 +12,39 @@
 
 #include "buf.h"
 #include "names.h"
-#include "procmon_client.h"
 
 #define NAMES_MAX	16	/* processes one action may name */
 #define SECONDS_MAX	30	/* the longest wait= or grace= */
 
-enum route_id { ROUTE_LIST, ROUTE_METRICS, ROUTE_STATUS, ROUTE_ACTION };
+struct answer;
+struct config;
+struct request;
 
-/* The API: one row per query key. */
+/* What a route does: fills in the answer, never writes it out. */
+typedef void route_run(const struct config *, const struct request *,
+    struct answer *);
+
+enum route_names { NO_NAME, ONE_NAME, NAMES };
+
+/* What a route is, besides its handler and names. */
+#define ROUTE_ACTS	0x1	/* changes something: wait=, the audit,
+				   the rules of actions (policy.c) */
+#define ROUTE_KILLS	0x2	/* signals: grace=, protected names */
+#define ROUTE_PLAIN	0x4	/* asked by a request of no parameter */
+#define ROUTE_PAGE	0x8	/* ... when a browser loads a page */
+
+/* One row of the API: everything about a query key (serve.c). */
 struct route {
-	char		 key[8];
-	enum route_id	 id;
-	bool		 takes_name;
-	bool		 acts;		/* changes something */
-	enum pm_action	 action;	/* if it acts */
+	char		 key[12];
+	route_run	*run;
+	enum route_names names;
+	unsigned	 flags;
 };
 
 struct request {
 	/* Who asks, as the web server says; NULL where it says nothing. */
 	const char		*method;	/* "GET" from a shell */
-	bool			 shell;		/* no web server's variables */
+	bool			 shell;		/* no web server at all */
 	bool			 head;
 	bool			 post;
 	const char		*host;		/* NULL: no Host */
@@ -41,6 +54,7 @@ struct request {
 	const char		*addr;		/* REMOTE_ADDR */
 	const char		*port;		/* SERVER_PORT */
 	bool			 https;
+	bool			 page_load;	/* Accept: text/html first */
 	const char		*query;		/* QUERY_STRING, as passed */
 	const char		*body;		/* the body as read, or NULL */
 
@@ -52,7 +66,8 @@ struct request {
 	int			 wait;		/* seconds, or -1 if not given */
 	int			 grace;		/* seconds, or -1 if not given */
 
-	/* Room for the query string and body, limit + 1 bytes each. */
+	/* Fixed at request_init(). */
+	bool			 responder;	/* a persistent FastCGI one */
 	size_t			 limit;
 	char			*scratch;	/* decoded in place */
 	char			*body_copy;	/* for the log, if kept */
@@ -61,13 +76,21 @@ struct request {
 /* Why a request is refused, beside the status returned. */
 struct refusal {
 	const char	*allow;		/* a 405's Allow header, or NULL */
-	char		 why[256];	/* a sentence for people */
+	char		 why[384];	/* a sentence for people */
 };
 
-/* keep_body: the body as read is kept, for -v's log.  0 or -1. */
-int	request_init(struct request *, size_t limit, bool keep_body);
+/*
+ * responder: requests come to a persistent FastCGI responder, which is
+ * never a shell's.  keep_body: the body as read is kept, for -v's log.
+ * 0 or -1.
+ */
+int	request_init(struct request *, size_t limit, bool responder,
+	    bool keep_body);
 void	request_free(struct request *);
-int	request_read(struct request *, struct refusal *);  /* 0 or status */
+
+/* routes: the API, ended by a row of empty key.  0 or the status. */
+int	request_read(struct request *, const struct route *routes,
+	    struct refusal *);
 bool	request_acts(const struct request *);
 int	refuse(struct refusal *, int status, const char *, ...)
 	    PRINTF_LIKE(3, 4);		/* returns status */

@@ -1,6 +1,6 @@
 /*
  * The answer to a request, made whole before it is sent, and the one
- * function that sends it; the logs of what was asked and done.
+ * function that sends it.
  */
 #ifndef RESPOND_H
 #define RESPOND_H
@@ -10,28 +10,37 @@
 #include <sys/types.h>
 
 #include "buf.h"
-#include "request.h"
+#include "procmon_client.h"
+
+#define KILLS_MAX	64	/* signals an answer remembers for the logs */
+
+/* A signal sent, for the logs. */
+struct kill {
+	pid_t		 pid;
+	int		 signal;
+	bool		 descendant;	/* of a lock holder */
+};
 
 struct answer {
 	int		 status;
 	const char	*allow;		/* a 405's Allow header, or NULL */
 	const char	*type;		/* Content-Type: JSON if NULL */
+	const char	*policy;	/* Content-Security-Policy: the
+					   API's if NULL */
 	struct buf	 body;		/* its room is kept for the next */
-	char		 why[256];	/* an error's description, or "" */
-	/* What was done, for the logs. */
-	pid_t		 killed[NAMES_MAX];
-	int		 signals[NAMES_MAX];
-	size_t		 nkilled;
-	size_t		 untrusted;	/* procmon.* files a list left out */
+	char		 why[384];	/* an error's description, or "" */
+	/* What was done and seen, for the logs. */
+	struct kill	 kills[KILLS_MAX];
+	size_t		 nkills;	/* may exceed KILLS_MAX */
+	size_t		 left_out[PM_DISTRUSTS];
+	size_t		 unreadable;	/* headers of another layout */
 };
 
 void	answer_reset(struct answer *);
 void	answer_error(struct answer *, int status, const char *description);
-void	respond(const struct answer *, bool head);
+void	answer_kill(struct answer *, pid_t, int signal, bool descendant);
 
-/* -v: one line per request on stderr, the web server's error log. */
-void	log_request(const struct request *, const struct answer *);
-/* Every action, done or refused, to syslog. */
-void	audit(const struct request *, const struct answer *);
+/* The CGI response; body_only (-b, from a shell): the body alone. */
+void	respond(const struct answer *, bool head, bool body_only);
 
 #endif

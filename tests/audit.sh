@@ -2,13 +2,13 @@
 # The audit trail: every action, done or refused, reaches syslog (a
 # router's logread, a server's journal) whether or not -v is given, with
 # the action, the names, the status, the pids signalled and the signal,
-# REMOTE_USER and REMOTE_ADDR, escaped.  Run through tests/with-syslog,
+# REMOTE_USER and REMOTE_ADDR, escaped.  Run through tests/tools/with-syslog,
 # which catches what is sent to /dev/log.
 #
-#   tests/with-syslog LOG env AUDIT_LOG=LOG BIN=... TOOLS=... [VIA=...] tests/audit.sh
+#   tests/tools/with-syslog LOG env AUDIT_LOG=LOG BIN=... TOOLS=... [VIA=...] tests/audit.sh
 set -u
 . "$(dirname "$0")/lib.sh"
-[ -n "${AUDIT_LOG:-}" ] || { echo "skipped: run it through tests/with-syslog"; exit 0; }
+[ -n "${AUDIT_LOG:-}" ] || { echo "skipped: run it through tests/tools/with-syslog"; exit 0; }
 
 start_supervisor sleep1='sleep 3600' sleep2='sleep 7200'
 start_server

@@ -3,7 +3,7 @@
 # stopped entry whose pid the kernel has given to a stranger (or that is
 # an unreaped zombie), a running process still flagged stopped, command
 # lines of odd bytes, procmon itself not running, and procmon running as
-# another user.  Against pmsup, or the real procmon (tests/with-procmon).
+# another user.  Against pmsup, or the real procmon (tests/tools/with-procmon).
 #
 #   BIN=... TOOLS=... [VIA=cgi|lighttpd-fastcgi] tests/field.sh
 set -u

@@ -66,7 +66,7 @@ mkdir -m 755 "$LOCKDIR"
 SUP_PID= NAMES="[]" SUP_NAMES=
 
 # With PROCMON=path/to/procmon the suite drives a real procmon instead of
-# pmsup (tests/with-procmon runs a suite so).  procmon's directory is
+# pmsup (tests/tools/with-procmon runs a suite so).  procmon's directory is
 # always /tmp, and it lists procmon1 and procmon2 beside the test's
 # processes; no other procmon may run then.
 [ -n "${PROCMON:-}" ] && LOCKDIR=/tmp
@@ -176,7 +176,7 @@ start_server() {
 	case $VIA in
 	lighttpd-*)
 		printf 'alice:secret\nbob:secret\nalice,carol:secret\n' >"$T/users"
-		AUTH_USERFILE=$T/users "$TESTS/lighttpd-conf" "$T" "$port" \
+		AUTH_USERFILE=$T/users "$TESTS/tools/lighttpd-conf" "$T" "$port" \
 		    "$LOCKDIR" "$RUN_FCGI${FCGI_BIN:-$BIN}${OPTS:+ $OPTS}" \
 		    "$T/www/cgi-bin" \
 		    "$T/www"
@@ -185,7 +185,7 @@ start_server() {
 	nginx-*)
 		printf 'alice:{PLAIN}secret\nbob:{PLAIN}secret\nalice,carol:{PLAIN}secret\n' \
 		    >"$T/htpasswd"
-		AUTH_USERFILE=$T/htpasswd "$TESTS/nginx-conf" "$T" "$port" \
+		AUTH_USERFILE=$T/htpasswd "$TESTS/tools/nginx-conf" "$T" "$port" \
 		    "$LOCKDIR" "$T/www/cgi-bin" "$T/www"
 		PROCMON_DIR=$LOCKDIR spawn-fcgi -n -M 0666 \
 		    -s "$T/fcgi_proc.sock" -- $RUN_FCGI${FCGI_BIN:-$BIN} $OPTS \
@@ -358,7 +358,7 @@ hangups() {
 		lockfile make "$LOCKDIR/procmon.big$i" 0 0xdeadbeef 1 0 \
 		    "a command line of some length, to make the answer long"
 	done
-	hangups=$(/usr/bin/python3 "$TESTS/hammer.py" hangup "$1" "$2" 50)
+	hangups=$(/usr/bin/python3 "$TESTS/tools/hammer.py" hangup "$1" "$2" 50)
 	rc=$?
 	rm -f "$LOCKDIR"/procmon.big*
 	return $rc

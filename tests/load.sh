@@ -29,11 +29,11 @@ responder=$(pgrep -P "$SERVER_PID" -x fcgi_proc)
 # leak would show, after a warm-up with the same mix of requests: the
 # first of each kind also maps more of the C library's code.
 anon() { awk '/^RssAnon/ { print $2 }' "/proc/$responder/status"; }
-/usr/bin/python3 "$TESTS/churn.py" "$port" /procs 2 8 $names >/dev/null
+/usr/bin/python3 "$TESTS/tools/churn.py" "$port" /procs 2 8 $names >/dev/null
 rss0=$(anon)
 
 for path in /procs /cgi-bin/fcgi_proc; do
-	/usr/bin/python3 "$TESTS/churn.py" "$port" "$path" "$seconds" 8 \
+	/usr/bin/python3 "$TESTS/tools/churn.py" "$port" "$path" "$seconds" 8 \
 	    $names >"$T/churn.out"
 	rc=$?
 	cat "$T/churn.out" | grep '^#'

@@ -48,10 +48,10 @@ hangups "$port" "/procs?list"
 check "50 clients hung up mid-answer ($hangups)" [ $? = 0 ]
 check "the responder survived them" kill -0 "$responder"
 names=$(jq -r 'join(",")' <<<"$NAMES")
-/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 500 \
+/usr/bin/python3 "$TESTS/tools/hammer.py" list "$port" "/procs?list" 500 \
     "$names" >/dev/null
 rss0=$(anon)
-out=$(/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 5000 \
+out=$(/usr/bin/python3 "$TESTS/tools/hammer.py" list "$port" "/procs?list" 5000 \
     "$names")
 rc=$?
 rss1=$(anon)

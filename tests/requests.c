@@ -14,11 +14,12 @@
 #include "check.h"
 #include "policy.h"
 #include "request.h"
+#include "serve.h"
 
 
 /* The options a row runs under. */
 enum { O_NONE = 0, O_READ_ONLY = 1, O_POST_ONLY = 2, O_ADMINS = 4,
-    O_GET_ANYWHERE = 8, O_HOSTS = 16, O_ANY_HOST = 32, O_SETUID = 64,
+    O_GET_ANYWHERE = 8, O_HOSTS = 16, O_ANY_HOST = 32, O_RESPONDER = 64,
     O_PROTECT_SLEEP2 = 128 };
 
 struct row {
@@ -30,7 +31,7 @@ struct row {
 	const char	*length;	/* CONTENT_LENGTH, if not the body's */
 	const char	*host;		/* HTTP_HOST; NULL: 127.0.0.1:8080 */
 	const char	*header;	/* "ORIGIN=..." (HTTP_ORIGIN), "HTTPS=on",
-					   "SERVER_PORT=..." or
+					   "SERVER_*=...", "REMOTE_*=..." or
 					   "GATEWAY_INTERFACE=..."; several
 					   separated by spaces */
 	const char	*user;		/* REMOTE_USER */
@@ -41,6 +42,10 @@ struct row {
 };
 
 #define FORM	"application/x-www-form-urlencoded"
+#define NAME13	"aaaaaaaaaaaaa"
+#define NAME247	NAME13 NAME13 NAME13 NAME13 NAME13 NAME13 NAME13 NAME13 \
+		NAME13 NAME13 NAME13 NAME13 NAME13 NAME13 NAME13 NAME13 \
+		NAME13 NAME13 NAME13
 #define NO_HOST	""			/* HTTP_HOST unset */
 
 static const struct row grammar[] = {
@@ -53,6 +58,13 @@ static const struct row grammar[] = {
 	{ 0, "POST", "", "list=", 0, 0, 0, 0, 0, 0, "list", 0, 0 },
 	{ 0, "POST", "list", "", NULL, "0", 0, 0, 0, 0, "list", 0, 0 },
 	{ 0, "GET", "metrics", NULL, 0, 0, 0, 0, 0, 0, "metrics", 0, 0 },
+	{ 0, "GET", "procmon", NULL, 0, 0, 0, 0, 0, 0, "procmon", 0, 0 },
+	{ 0, "GET", "dashboard", NULL, 0, 0, 0, 0, 0, 0, "dashboard", 0, 0 },
+	/* A browser loading the API's own URL gets the dashboard. */
+	{ 0, "GET", "", NULL, 0, 0, 0, "ACCEPT=text/html,application/xhtml+xml", 0, 0, "dashboard", 0, 0 },
+	{ 0, "GET", "list", NULL, 0, 0, 0, "ACCEPT=text/html,application/xhtml+xml", 0, 0, "list", 0, 0 },
+	{ 0, "GET", "", NULL, 0, 0, 0, "ACCEPT=*/*", 0, 0, "list", 0, 0 },
+	{ 0, "GET", "", NULL, 0, 0, 0, "ACCEPT=application/json,text/html", 0, 0, "list", 0, 0 },
 	{ 0, "GET", "status=sleep1", NULL, 0, 0, 0, 0, 0, 0, "status sleep1", 0, 0 },
 	{ 0, "GET", "stop=sleep1", NULL, 0, 0, 0, 0, 0, 0, "stop sleep1", 0, 0 },
 	{ 0, "GET", "start=sleep%32", NULL, 0, 0, 0, 0, 0, 0, "start sleep2", 0, 0 },
@@ -80,17 +92,23 @@ static const struct row grammar[] = {
 	{ 0, "GET", "STOP=sleep1", NULL, 0, 0, 0, 0, 0, 400, "unknown parameter \"STOP\"", 0, 0 },
 	{ 0, "GET", "stop", NULL, 0, 0, 0, 0, 0, 400, "stop needs a process name", 0, 0 },
 	{ 0, "GET", "stop=", NULL, 0, 0, 0, 0, 0, 400, "stop needs a process name", 0, 0 },
-	{ 0, "GET", "start=.sleep1", NULL, 0, 0, 0, 0, 0, 400, "start needs a process name", 0, 0 },
+	{ 0, "GET", "start=.sleep1", NULL, 0, 0, 0, 0, 0, 0, "start .sleep1", 0, 0 },
 	{ 0, "GET", "stop=../../etc/passwd", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
 	{ 0, "GET", "stop=%2e%2e%2fsleep1", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
 	{ 0, "GET", "stop=a%2Fb", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
-	{ 0, "GET", "stop=%252e%252e", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
+	{ 0, "GET", "stop=%252e%252e", NULL, 0, 0, 0, 0, 0, 0, "stop %2e%2e", 0, 0 },
 	{ 0, "GET", "stop=sleep1%00", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
-	{ 0, "GET", "stop=sleep%0a1", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
-	{ 0, "GET", "stop=sleep+1", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
-	{ 0, "GET", "stop=sl%C3%A9ep", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
-	{ 0, "GET", "stop=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, 0, 0, 0, 0, 0, 400, "needs a process name", 0, 0 },
-	{ 0, "GET", "stop=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, 0, 0, 0, 0, 0, 0, "stop aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0, 0 },
+	/* procmon takes any id: any bytes but '/' and NUL reach a name. */
+	{ 0, "GET", "stop=sleep%0a1", NULL, 0, 0, 0, 0, 0, 0, "stop sleep\\n1", 0, 0 },
+	{ 0, "GET", "stop=sleep+1", NULL, 0, 0, 0, 0, 0, 0, "stop sleep 1", 0, 0 },
+	{ 0, "GET", "stop=sl%C3%A9ep", NULL, 0, 0, 0, 0, 0, 0, "stop sl\\xc3\\xa9ep", 0, 0 },
+	{ 0, "GET", "status=svc%40lan", NULL, 0, 0, 0, 0, 0, 0, "status svc@lan", 0, 0 },
+	{ 0, "GET", "status=svc@lan", NULL, 0, 0, 0, 0, 0, 0, "status svc@lan", 0, 0 },
+	{ 0, "GET", "stop=a%2Cb,c", NULL, 0, 0, 0, 0, 0, 0, "stop a,b c", 0, 0 },
+	{ 0, "GET", "stop=..", NULL, 0, 0, 0, 0, 0, 0, "stop ..", 0, 0 },
+	{ 0, "GET", "stop=caf%E9", NULL, 0, 0, 0, 0, 0, 0, "stop caf\\xe9", 0, 0 },
+	{ 0, "GET", "stop=" NAME247 "x", NULL, 0, 0, 0, 0, 0, 400, "stop needs a process name: 1 to 247 bytes, neither '/' nor NUL", 0, 0 },
+	{ 0, "GET", "stop=" NAME247, NULL, 0, 0, 0, 0, 0, 0, "stop " NAME247, 0, 0 },
 	{ 0, "GET", "stop=sleep1%", NULL, 0, 0, 0, 0, 0, 400, "malformed percent-encoding", 0, 0 },
 	{ 0, "GET", "stop=%zz", NULL, 0, 0, 0, 0, 0, 400, "malformed percent-encoding", 0, 0 },
 	{ 0, "GET", "stop=%4", NULL, 0, 0, 0, 0, 0, 400, "malformed percent-encoding", 0, 0 },
@@ -135,8 +153,9 @@ static const struct row grammar[] = {
 	{ 0, "GET", "stop=a&wait=007", NULL, 0, 0, 0, 0, 0, 0, "stop a", 0, 0 },
 	{ 0, "GET", "stop=a&wait=1&wait=2", NULL, 0, 0, 0, 0, 0, 400, "repeated parameter \"wait\"", 0, 0 },
 	{ 0, "GET", "stop=a&grace=99", NULL, 0, 0, 0, 0, 0, 400, "grace takes whole seconds", 0, 0 },
-	{ 0, "GET", "list&wait=3", NULL, 0, 0, 0, 0, 0, 400, "wait and grace go with an action", 0, 0 },
-	{ 0, "GET", "status=a&grace=3", NULL, 0, 0, 0, 0, 0, 400, "wait and grace go with an action", 0, 0 },
+	{ 0, "GET", "list&wait=3", NULL, 0, 0, 0, 0, 0, 400, "wait goes with an action", 0, 0 },
+	{ 0, "GET", "status=a&wait=3", NULL, 0, 0, 0, 0, 0, 400, "wait goes with an action", 0, 0 },
+	{ 0, "GET", "status=a&grace=3", NULL, 0, 0, 0, 0, 0, 400, "grace goes with stop or restart", 0, 0 },
 	{ 0, "GET", "start=a&grace=1", NULL, 0, 0, 0, 0, 0, 400, "grace goes with stop or restart", 0, 0 },
 };
 
@@ -171,6 +190,12 @@ static const struct row rules[] = {
 	{ 0, "GET", "stop=a", NULL, 0, 0, "localhost", 0, 0, 0, "stop a", 0, 0 },
 	{ 0, "GET", "stop=a", NULL, 0, 0, "[::1]", 0, 0, 0, "stop a", 0, 0 },
 	{ 0, NULL, "stop=a", NULL, 0, 0, NO_HOST, 0, 0, 0, "stop a", 0, 0 },
+	/* Whatever a web server passes makes it a server's, not a shell's. */
+	{ 0, NULL, "stop=a", NULL, 0, 0, NO_HOST, "ACCEPT=*/*", 0, 405, "send a POST", "POST", 0 },
+	{ 0, NULL, "stop=a", NULL, 0, 0, NO_HOST, "REMOTE_ADDR=192.168.1.5", 0, 405, "send a POST", "POST", 0 },
+	{ 0, NULL, "stop=a", NULL, 0, 0, NO_HOST, "SERVER_NAME=router", 0, 405, "send a POST", "POST", 0 },
+	{ 0, NULL, "stop=a", NULL, 0, 0, NO_HOST, "PROXY=http://proxy:3128", 0, 0, "stop a", 0, 0 },
+	{ O_RESPONDER, NULL, "stop=a", NULL, 0, 0, NO_HOST, 0, 0, 405, "send a POST", "POST", 0 },
 	/* Browsers mark nothing sent to ::ffff:127.0.0.1; HTTP/1.0 has no Host. */
 	{ 0, "GET", "stop=a", NULL, 0, 0, "[::ffff:127.0.0.1]:8080", 0, 0, 405, "send a POST", "POST", 0 },
 	{ 0, "GET", "stop=a", NULL, 0, 0, NO_HOST, 0, 0, 405, "send a POST", "POST", 0 },
@@ -221,10 +246,10 @@ static const struct row rules[] = {
 	{ 0, "GET", "stop=procmon1", NULL, 0, 0, 0, 0, 0, 403, "\"procmon1\" is protected", 0, 0 },
 	{ 0, "GET", "restart=a,procmon2", NULL, 0, 0, 0, 0, 0, 403, "\"procmon2\" is protected", 0, 0 },
 	{ 0, "GET", "start=procmon1", NULL, 0, 0, 0, 0, 0, 0, "start procmon1", 0, 0 },
-	{ O_PROTECT_SLEEP2, "GET", "stop=procmon1", NULL, 0, 0, 0, 0, 0, 0, "stop procmon1", 0, 0 },
+	/* -p adds to procmon's monitors: they stay protected. */
+	{ O_PROTECT_SLEEP2, "GET", "stop=procmon1", NULL, 0, 0, 0, 0, 0, 403, "\"procmon1\" is protected", 0, 0 },
 	{ O_PROTECT_SLEEP2, "GET", "stop=sleep2", NULL, 0, 0, 0, 0, 0, 403, "\"sleep2\" is protected", 0, 0 },
-	{ O_PROTECT_SLEEP2 | O_SETUID, "GET", "stop=procmon1", NULL, 0, 0, 0, 0, 0, 403, "\"procmon1\" is protected", 0, 0 },
-	{ O_PROTECT_SLEEP2 | O_SETUID, "GET", "stop=sleep2", NULL, 0, 0, 0, 0, 0, 403, "\"sleep2\" is protected", 0, 0 },
+	{ O_PROTECT_SLEEP2, "GET", "start=sleep2", NULL, 0, 0, 0, 0, 0, 0, "start sleep2", 0, 0 },
 };
 
 
@@ -245,10 +270,8 @@ give(const struct row *r, const char *bodyfile, size_t body_len)
 	char length[24];
 	FILE *f;
 
-	unsetenv("HTTP_ORIGIN");
-	unsetenv("HTTP_SEC_FETCH_SITE");
-	unsetenv("HTTPS");
-	unsetenv("SERVER_PORT");
+	/* Nothing of the caller's environment: a server passes this only. */
+	clearenv();
 	set("REQUEST_METHOD", r->method);
 	set("GATEWAY_INTERFACE", r->method != NULL ? "CGI/1.1" : NULL);
 	set("QUERY_STRING", r->query);
@@ -265,8 +288,8 @@ give(const struct row *r, const char *bodyfile, size_t body_len)
 
 		end = h + strcspn(h, " ");
 		snprintf(name, sizeof name, "%s%.*s", strncmp(h, "HTTPS", 5) == 0 ||
-		    strncmp(h, "SERVER_", 7) == 0 || strncmp(h, "GATEWAY_", 8) == 0 ?
-		    "" : "HTTP_", (int)(eq - h), h);
+		    strncmp(h, "SERVER_", 7) == 0 || strncmp(h, "GATEWAY_", 8) == 0 ||
+		    strncmp(h, "REMOTE_", 7) == 0 ? "" : "HTTP_", (int)(eq - h), h);
 		snprintf(value, sizeof value, "%.*s", (int)(end - eq - 1), eq + 1);
 		setenv(name, value, 1);
 	}
@@ -284,15 +307,23 @@ describe(const struct request *req, char *out, size_t size)
 {
 	size_t i, n;
 
+	const unsigned char *s;
+
 	n = (size_t)snprintf(out, size, "%s", req->route->key);
-	for (i = 0; i < req->count && n < size; i++)
-		n += (size_t)snprintf(out + n, size - n, " %s", req->names[i]);
+	for (i = 0; i < req->count && n < size; i++) {
+		n += (size_t)snprintf(out + n, size - n, " ");
+		for (s = (const unsigned char *)req->names[i]; *s != '\0' &&
+		    n < size; s++)
+			n += (size_t)snprintf(out + n, size - n,
+			    *s == '\n' ? "\\n" : *s >= 0x80 ? "\\x%02x" : "%c",
+			    *s);
+	}
 }
 
 static void
 run(const struct row *r, bool with_policy, const char *bodyfile)
 {
-	struct policy pol = { .protected = "procmon1,procmon2" };
+	struct policy pol = { .protected = NULL };
 	struct refusal refusal = { NULL, "" };
 	struct request req;
 	size_t body_len = r->body_len > 0 ? r->body_len :
@@ -308,12 +339,10 @@ run(const struct row *r, bool with_policy, const char *bodyfile)
 	    r->options & O_ANY_HOST ? "*" : NULL;
 	if (r->options & O_PROTECT_SLEEP2)
 		pol.protected = "sleep2";
-	if (r->options & O_SETUID)
-		pol.protected_always = "procmon1,procmon2";
 	give(r, bodyfile, body_len);
-	if (request_init(&req, 1024, false) == -1)
+	if (request_init(&req, 1024, r->options & O_RESPONDER, false) == -1)
 		exit(1);
-	status = request_read(&req, &refusal);
+	status = request_read(&req, serve_routes, &refusal);
 	if (status == 0 && with_policy)
 		status = policy_check(&pol, &req, &refusal);
 	snprintf(what, sizeof what, "%s%s %s ?%.60s%s%.40s%s%s%s%s [%d] -> %d",
@@ -363,6 +392,50 @@ test_bounds(const char *bodyfile)
 	run(&r, false, bodyfile);
 }
 
+/*
+ * A body of another type that names an action (a form posted text/plain
+ * or multipart from another site) is refused, and the action it named
+ * kept for the audit trail.
+ */
+static void
+test_refused_bodies(const char *bodyfile)
+{
+	static const struct {
+		const char	*body, *type, *key;
+	} bodies[] = {
+		{ "stop=victim\r\n", "text/plain", "stop" },
+		{ "x=1\r\nrestart=victim\r\n", "text/plain", "restart" },
+		{ "--b\r\nContent-Disposition: form-data; name=\"start\"\r\n"
+		    "\r\nvictim\r\n--b--\r\n", "multipart/form-data; boundary=b",
+		    "start" },
+		{ "{\"stop\": \"victim\"}", "application/json", NULL },
+		{ "nonstop=x", "text/plain", NULL },
+		{ "list=", "text/plain", NULL },
+	};
+	struct refusal refusal = { NULL, "" };
+	struct request req;
+	struct row r = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		r.method = "POST";
+		r.query = "";
+		r.body = bodies[i].body;
+		r.type = bodies[i].type;
+		give(&r, bodyfile, strlen(r.body));
+		if (request_init(&req, 1024, false, false) == -1)
+			exit(1);
+		check(request_read(&req, serve_routes, &refusal) == 415 &&
+		    (bodies[i].key == NULL ? !request_acts(&req) :
+		    request_acts(&req) &&
+		    strcmp(req.route->key, bodies[i].key) == 0),
+		    "%s body naming %s: 415, %s", bodies[i].type,
+		    bodies[i].key != NULL ? bodies[i].key : "no action",
+		    bodies[i].key != NULL ? "and audited" : "not audited");
+		request_free(&req);
+	}
+}
+
 int
 main(void)
 {
@@ -378,6 +451,7 @@ main(void)
 	for (i = 0; i < sizeof rules / sizeof rules[0]; i++)
 		run(&rules[i], true, bodyfile);
 	test_bounds(bodyfile);
+	test_refused_bodies(bodyfile);
 	unlink(bodyfile);
 	return check_summary();
 }

@@ -81,10 +81,10 @@ list
 check "and answers the next request" eval '[ "$(field sleep1 state)" = running ]'
 
 names=$(jq -r 'join(",")' <<<"$NAMES")
-/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 1000 \
+/usr/bin/python3 "$TESTS/tools/hammer.py" list "$port" "/procs?list" 1000 \
     "$names" >/dev/null
 rss0=$(rss) fds0=$(fds)
-out=$(/usr/bin/python3 "$TESTS/hammer.py" list "$port" "/procs?list" 10000 \
+out=$(/usr/bin/python3 "$TESTS/tools/hammer.py" list "$port" "/procs?list" 10000 \
     "$names")
 rc=$?
 check "10,000 requests in a row, every one right ($out)" [ $rc = 0 ]

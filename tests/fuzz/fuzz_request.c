@@ -1,24 +1,22 @@
 /*
- * libFuzzer harness: a whole request, as a web server hands it over.  The
- * input is split on newlines into REQUEST_METHOD, QUERY_STRING,
- * CONTENT_LENGTH, CONTENT_TYPE, HTTP_HOST, HTTP_ORIGIN,
- * HTTP_SEC_FETCH_SITE, HTTPS, REMOTE_USER and REMOTE_ADDR (a missing line
- * leaves the variable unset), the rest is the body on stdin; the first
- * byte picks the options.  It runs fcgi_proc's own steps, request, policy
- * and action, into an answer, against a directory of lockfiles that
- * nothing holds; the answer must be whole and name a status.
+ * libFuzzer harness: a whole request, as a web server hands it over, to
+ * the program's own serve().  The input is split on newlines into
+ * REQUEST_METHOD, QUERY_STRING, CONTENT_LENGTH, CONTENT_TYPE, HTTP_HOST,
+ * HTTP_ORIGIN, HTTP_SEC_FETCH_SITE, HTTP_ACCEPT, HTTPS, REMOTE_USER and
+ * REMOTE_ADDR (a missing line leaves the variable unset), the rest is the
+ * body on stdin; the first byte picks the options.  The lockfiles are
+ * ones that nothing holds, and waits pass in a time of their own
+ * (clock.c).  The answer must be whole, name a status, and carry Allow
+ * exactly when it is a 405.
  */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <unistd.h>
 
-#include "actions.h"
-#include "policy.h"
-#include "request.h"
-#include "respond.h"
+#include "serve.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -30,7 +28,7 @@ static struct answer ans;
 static void
 make_lockfile(const char *name, uint32_t terminate)
 {
-	struct lockdata ld = { 0, terminate, 1, 0 };
+	struct lockdata ld = { 0, terminate, 1, 1796400000 };
 	char path[sizeof dir + 32];
 	int fd;
 
@@ -47,7 +45,6 @@ cleanup(void)
 {
 	char cmd[sizeof dir + 16];
 
-	actions_release();
 	request_free(&req);
 	buf_free(&ans.body);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -60,10 +57,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mkdtemp(dir) == NULL || request_init(&req, 256, true) == -1)
+	/* The answers go nowhere; the harness judges the answer struct. */
+	if (mkdtemp(dir) == NULL || request_init(&req, 256, false, true) == -1 ||
+	    freopen("/dev/null", "w", stdout) == NULL)
 		abort();
 	make_lockfile("sleep1", 0);
-	make_lockfile("sleep2", PM_TERMINATE_STOP);
+	make_lockfile("sleep2", TERMINATE_STOP);
 	make_lockfile("procmon1", 0);
 	atexit(cleanup);
 	return 0;
@@ -74,22 +73,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *vars[] = { "REQUEST_METHOD", "QUERY_STRING",
 	    "CONTENT_LENGTH", "CONTENT_TYPE", "HTTP_HOST", "HTTP_ORIGIN",
-	    "HTTP_SEC_FETCH_SITE", "HTTPS", "REMOTE_USER", "REMOTE_ADDR" };
-	struct policy pol = { 0 };
-	struct refusal refusal = { NULL, "" };
+	    "HTTP_SEC_FETCH_SITE", "HTTP_ACCEPT", "HTTPS", "REMOTE_USER",
+	    "REMOTE_ADDR" };
+	struct config cfg = { .pm = { dir, { 0 }, 0, false, false },
+	    .limit = 256 };
 	char *copy, *line, *next;
 	FILE *in;
 	size_t i;
-	int status;
 
 	if (size == 0 || (copy = malloc(size)) == NULL)
 		return 0;
-	pol.read_only = data[0] & 1;
-	pol.post_only = data[0] & 2;
-	pol.admins = data[0] & 4 ? "alice,bob" : NULL;
-	pol.get_anywhere = data[0] & 8;
-	pol.hosts = data[0] & 16 ? "router.lan,*" : data[0] & 32 ? "*" : NULL;
-	pol.protected = "procmon1,procmon2";
+	cfg.pm.trusted[cfg.pm.ntrusted++] = geteuid();
+	cfg.policy.read_only = data[0] & 1;
+	cfg.policy.post_only = data[0] & 2;
+	cfg.policy.admins = data[0] & 4 ? "alice,bob" : NULL;
+	cfg.policy.get_anywhere = data[0] & 8;
+	cfg.policy.hosts = data[0] & 16 ? "router.lan,*" : data[0] & 32 ?
+	    "*" : NULL;
+	cfg.pm.holder_only = data[0] & 64;
+	cfg.body_only = data[0] & 128;
 	memcpy(copy, data + 1, size - 1);
 	copy[size - 1] = '\0';		/* the environment holds strings */
 	line = copy;
@@ -109,17 +111,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FILE *saved = stdin;
 
 		stdin = in;
-		answer_reset(&ans);
-		if ((status = request_read(&req, &refusal)) == 0 &&
-		    (status = policy_check(&pol, &req, &refusal)) == 0) {
-			/* Waiting and grace are parsed, not slept through. */
-			req.wait = req.wait > 0 ? 0 : req.wait;
-			req.grace = req.grace > 0 ? 0 : req.grace;
-			actions_run(&(struct site){ dir, &pol }, &req, &ans);
-		} else
-			answer_error(&ans, status, refusal.why);
+		serve(&cfg, &req, &ans);
 		if (ans.status < 200 || ans.status > 599 || ans.body.failed ||
-		    (status == 405) != (refusal.allow != NULL && status != 0))
+		    (ans.status == 405) != (ans.allow != NULL))
 			abort();
 		stdin = saved;
 		fclose(in);
