@@ -135,8 +135,8 @@ static void
 not_when_privileged(const struct config *cfg, int option)
 {
 	if (cfg->privileged)
-		log_fatal("-%c is refused when running setuid or setgid",
-		    option);
+		log_fatal("-%c is refused when running setuid, setgid or "
+		    "with file capabilities", option);
 }
 
 /*

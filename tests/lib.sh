@@ -63,7 +63,7 @@ RUN_FCGI=
     RUN_FCGI="$(command -v ${RUN%% *}) ${RUN#* } --log-file=$T/valgrind.%p "
 LOCKDIR=$T/locks
 mkdir -m 755 "$LOCKDIR"
-SUP_PID= NAMES="[]" SUP_NAMES=
+SUP_PID= NAMES="[]" SUP_NAMES=()
 
 # With PROCMON=path/to/procmon the suite drives a real procmon instead of
 # pmsup (tests/tools/with-procmon runs a suite so).  procmon's directory is
@@ -76,8 +76,9 @@ SUP_AS=			# a user to run the supervisor as, or empty
 # it returns, run as SUP_AS if set.  NAMES becomes the JSON array of the
 # names it lists.
 start_supervisor() {
-	local names="procmon1 procmon2" a as=()
-	for a in "$@"; do names="$names ${a%%=*}"; done
+	local a as=()
+	SUP_NAMES=(procmon1 procmon2)
+	for a in "$@"; do SUP_NAMES+=("${a%%=*}"); done
 	[ -n "$SUP_AS" ] && as=(setpriv --reuid="$SUP_AS" --regid="$SUP_AS" \
 	    --clear-groups)
 	if [ -n "${PROCMON:-}" ]; then
@@ -96,8 +97,7 @@ start_supervisor() {
 		    -s procmon2 "$@" &
 	fi
 	SUP_PID=$!
-	NAMES=$(printf '%s\n' $names | jq -R . | jq -sc 'sort')
-	SUP_NAMES=$names
+	NAMES=$(printf '%s\n' "${SUP_NAMES[@]}" | jq -R . | jq -sc 'sort')
 	for _ in $(seq 100); do
 		supervisor_ready && return 0
 		sleep 0.05
@@ -109,7 +109,7 @@ start_supervisor() {
 # True when every supervised name has its lockfile and a lock holder.
 supervisor_ready() {
 	local a
-	for a in $SUP_NAMES; do
+	for a in "${SUP_NAMES[@]}"; do
 		[ -f "$LOCKDIR/procmon.$a" ] &&
 		    [ "$(lock_field "$a" 5)" != 0 ] || return 1
 	done
@@ -120,7 +120,7 @@ supervisor_ready() {
 stop_supervisor() {
 	[ -n "$SUP_PID" ] || return 0
 	local holders a
-	holders=$(for a in $SUP_NAMES; do
+	holders=$(for a in "${SUP_NAMES[@]}"; do
 		[ -f "$LOCKDIR/procmon.$a" ] && lock_field "$a" 5
 	done | grep -vx 0)
 	# pmsup ends its processes on SIGTERM; procmon1 and procmon2 restart
@@ -131,7 +131,7 @@ stop_supervisor() {
 		kill -9 $holders
 		wait "$SUP_PID"
 	} 2>/dev/null
-	for a in $SUP_NAMES; do rm -f "$LOCKDIR/procmon.$a"; done
+	for a in "${SUP_NAMES[@]}"; do rm -f "$LOCKDIR/procmon.$a"; done
 	SUP_PID=
 }
 
@@ -151,7 +151,7 @@ wait_port() {
 	exit 1
 }
 
-SERVER_PID= SPAWNED=
+SERVER_PID= SPAWNED= URL_AUTH=
 # start_server: the web server VIA names, with BIN behind it; sets URL
 # (the endpoint) and BASE (the server's root).  For VIA=cgi, nothing.
 # nginx runs no program itself: spawn-fcgi starts the FastCGI responder,
@@ -164,10 +164,13 @@ start_server() {
 	HOST=127.0.0.1:$port
 	mkdir -p "$T/www/cgi-bin"
 	# A CGI program gets no arguments from the server: options need a
-	# wrapper, as a deployment would have.
-	if [ -n "$OPTS$RUN_FCGI" ]; then
+	# wrapper, as a deployment would have.  uhttpd clears the environment
+	# (no PROCMON_DIR): the wrapper names the directory.
+	local opts=$OPTS
+	[ "$VIA" = uhttpd ] && opts="-d $LOCKDIR $OPTS"
+	if [ -n "$opts$RUN_FCGI" ]; then
 		printf '#!/bin/sh\nexport ASAN_OPTIONS="%s" UBSAN_OPTIONS="%s"\nexec %s %s %s\n' \
-		    "$ASAN_OPTIONS" "$UBSAN_OPTIONS" "$RUN_FCGI" "$BIN" "$OPTS" \
+		    "$ASAN_OPTIONS" "$UBSAN_OPTIONS" "$RUN_FCGI" "$BIN" "$opts" \
 		    >"$T/www/cgi-bin/fcgi_proc"
 		chmod 755 "$T/www/cgi-bin/fcgi_proc"
 	else
@@ -180,7 +183,7 @@ start_server() {
 		    "$LOCKDIR" "$RUN_FCGI${FCGI_BIN:-$BIN}${OPTS:+ $OPTS}" \
 		    "$T/www/cgi-bin" \
 		    "$T/www"
-		lighttpd -D -f "$T/lighttpd.conf" &
+		lighttpd -D -f "$T/lighttpd.conf" 2>>"$T/server.err" &
 		;;
 	nginx-*)
 		printf 'alice:{PLAIN}secret\nbob:{PLAIN}secret\nalice,carol:{PLAIN}secret\n' \
@@ -189,17 +192,34 @@ start_server() {
 		    "$LOCKDIR" "$T/www/cgi-bin" "$T/www"
 		PROCMON_DIR=$LOCKDIR spawn-fcgi -n -M 0666 \
 		    -s "$T/fcgi_proc.sock" -- $RUN_FCGI${FCGI_BIN:-$BIN} $OPTS \
-		    >/dev/null &
+		    >/dev/null 2>>"$T/server.err" &
 		SPAWNED=$!
 		spawn-fcgi -n -M 0666 -s "$T/fcgiwrap.sock" -- \
-		    "$(command -v fcgiwrap)" -f >/dev/null &
+		    "$(command -v fcgiwrap)" -f >/dev/null 2>>"$T/server.err" &
 		SPAWNED="$SPAWNED $!"
-		nginx -c "$T/nginx.conf" -g 'daemon off;' &
+		nginx -c "$T/nginx.conf" -g 'daemon off;' 2>>"$T/server.err" &
 		;;
 	busybox)
 		# busybox httpd hands its own environment on to CGI programs.
 		PROCMON_DIR=$LOCKDIR busybox httpd -f -p "127.0.0.1:$port" \
-		    -h "$T/www" &
+		    -h "$T/www" 2>>"$T/server.err" &
+		;;
+	uhttpd)
+		# OpenWrt's server, built from its source; its own basic auth
+		# (a -c file) guards a second name of the program, for the
+		# tests that send a user: unlike lighttpd's, it lets no
+		# anonymous request through a guarded path.
+		local uhttpd
+		uhttpd=$("$TESTS/tools/build-uhttpd") || {
+			[ "${uhttpd#skipped: }" != "$uhttpd" ] &&
+			    { echo "$uhttpd"; exit 0; }
+			echo "uhttpd did not build" >&2; exit 1; }
+		cp -P "$T/www/cgi-bin/fcgi_proc" "$T/www/cgi-bin/fcgi_proc-auth"
+		printf '/cgi-bin/fcgi_proc-auth:%s:secret\n' alice bob \
+		    'alice,carol' >"$T/uhttpd.conf"
+		"$uhttpd" -f -p "127.0.0.1:$port" -h "$T/www" -x /cgi-bin \
+		    -c "$T/uhttpd.conf" 2>>"$T/server.err" &
+		URL_AUTH=$BASE/cgi-bin/fcgi_proc-auth
 		;;
 	*)	echo "unknown VIA=$VIA" >&2; exit 2 ;;
 	esac
@@ -220,7 +240,7 @@ stop_server() {
 	kill "$SERVER_PID" $SPAWNED 2>/dev/null
 	wait "$SERVER_PID" $SPAWNED 2>/dev/null
 	for c in $children; do gone "$c" 10; done
-	SERVER_PID= SPAWNED=
+	SERVER_PID= SPAWNED= URL_AUTH=
 }
 
 cleanup() {
@@ -265,9 +285,11 @@ http() {
 	[ "$1" = POST ] && args+=(--data-binary "${3-}"
 	    -H "Content-Type: ${4-application/x-www-form-urlencoded}")
 	for _h in "${HEADERS[@]}"; do args+=(-H "$_h"); done
-	[ -n "$USER_NAME" ] && args+=(-u "$USER_NAME:secret")
+	local url=$URL
+	[ -n "$USER_NAME" ] && args+=(-u "$USER_NAME:secret") &&
+	    url=${URL_AUTH:-$URL}
 	: >"$T/body"
-	status=$(curl "${args[@]}" "$URL${2:+?$2}")
+	status=$(curl "${args[@]}" "$url${2:+?$2}")
 	[ "$status" != 000 ] || not_ok "no answer to $1 ?$2"
 }
 

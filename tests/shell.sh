@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fcgi_proc as a program: run from a shell, its options, its errors when
-# it may not read the lockfiles, and its rules when installed setuid.
+# fcgi_proc as a program: run from a shell, its options, its exit status,
+# its errors when it may not read the lockfiles.  (Installed setuid,
+# setgid or with capabilities: tests/privilege.sh.)
 #
 #   BIN=path/to/fcgi_proc TOOLS=dir/of/pmsup [RUN=wrapper] tests/shell.sh
 set -u
@@ -18,7 +19,7 @@ if [ "$(id -u)" = 0 ]; then
 	    'status_is 500 && json_is ".description | test(\"cannot open procmon[.].*: Permission denied\")"'
 	env -i PATH="$PATH" QUERY_STRING=stop=sleep1 \
 	    PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 --regid=65534 \
-	    --clear-groups ${RUN:-} "$BIN" >"$T/out"
+	    --clear-groups ${RUN:-} "$BIN" >"$T/out" 2>/dev/null
 	split_response "$T/out"
 	check "stop as another user: 500 permission denied, nothing done" eval \
 	    'status_is 500 && json_is ".description | contains(\"Permission denied\")" && [ "$(lock_field sleep1 2)" = 0 ]'
@@ -35,8 +36,8 @@ check "QUERY_STRING=list ./fcgi_proc, no REQUEST_METHOD, acts as GET" \
     eval '[ "$(printf "%s" "$out" | head -1)" = "$(printf "Status: 200 OK\r")" ]'
 check "-h prints usage and succeeds" eval '${RUN:-} "$BIN" -h | grep -q "^usage: fcgi_proc"'
 for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra" "-p a,,b" \
-    "-p a," "-p ,a" "-p ../x" "-p .a" "-a a,,b" "-a a," "-a ,a" \
-    "-u no-such-user" "-u -1" "-u 12abc" "-u 4294967295"; do
+    "-p a," "-p ,a" "-p ../x" "-a a,,b" "-a a," "-a ,a" \
+    "-u no-such-user" "-u -1" "-u 12abc" "-u 4294967295" "-F 0" "-F 65"; do
 	${RUN:-} "$BIN" $bad >/dev/null 2>&1
 	rc=$?
 	check "option '$bad' is refused with status 2" eval '[ $rc = 2 ]'
@@ -57,7 +58,7 @@ for good in "-u nobody" "-u 65534" "-u 0"; do
 	split_response "$T/out"
 	check "'$good' is taken" status_is 200
 done
-for good in "" "procmon1" "a.b,c_d,E-1"; do
+for good in "" "procmon1" "a.b,c_d,E-1" "svc@lan,.a"; do
 	env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -p "$good" >"$T/out"
 	split_response "$T/out"
 	check "-p '$good' is taken" status_is 200
@@ -66,21 +67,25 @@ env -i QUERY_STRING='stop=%zz' PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v \
     >/dev/null 2>"$T/err"
 check "-v logs the request to stderr" \
     grep -qx 'fcgi_proc: 400 GET "stop=%zz"' "$T/err"
-env -i QUERY_STRING="$(printf 'stop=a\tb"')" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
-check "-v escapes what it logs" grep -qx 'fcgi_proc: 400 GET "stop=a\\x09b\\x22"' "$T/err"
+env -i QUERY_STRING="$(printf 'stop=a\tb"')" PROCMON_DIR="$LOCKDIR" \
+    ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
+check "-v escapes what it logs" grep -qx 'fcgi_proc: 404 GET "stop=a\\x09b\\x22"' "$T/err"
+check "-v's first line: the version, the header layout and the directory" \
+    grep -qx "fcgi_proc [0-9.]*, built [0-9a-z -]*: lockfiles in $LOCKDIR" "$T/err"
 printf 'stop=no%%20such' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=14 \
     CONTENT_TYPE=application/x-www-form-urlencoded QUERY_STRING=wait=1 \
     PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
 check "-v logs a POST's body as read, after the query string" \
-    grep -qx 'fcgi_proc: 400 POST "wait=1" "stop=no%20such"' "$T/err"
+    grep -qx 'fcgi_proc: 404 POST "wait=1" "stop=no%20such"' "$T/err"
 printf 'stop=nosuch' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=11 \
     CONTENT_TYPE=text/plain PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v \
     >/dev/null 2>"$T/err"
-check "-v logs no body it refused to read" grep -qx 'fcgi_proc: 415 POST ""' "$T/err"
+check "-v logs the body of another type it refused, as read" \
+    grep -qx 'fcgi_proc: 415 POST "" "stop=nosuch"' "$T/err"
 env -i REQUEST_METHOD="$(printf 'P\n"\033x')" QUERY_STRING=list \
     PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -v >/dev/null 2>"$T/err"
 check "-v escapes the method too: one line, no control bytes" \
-    eval '[ "$(wc -l <"$T/err")" = 1 ] && grep -qx "fcgi_proc: 405 P\\\\x0a\\\\x22\\\\x1bx \"list\"" "$T/err"'
+    eval '[ "$(grep -vc "^fcgi_proc [0-9]" "$T/err")" = 1 ] && grep -qx "fcgi_proc: 405 P\\\\x0a\\\\x22\\\\x1bx \"list\"" "$T/err"'
 env -i QUERY_STRING=list ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
 check "-l 4 takes a 4-byte query" status_is 200
 env -i QUERY_STRING=list= ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
@@ -118,7 +123,7 @@ split_response "$T/out"
 check "SIGTERM while the body is read: the request is finished, then it leaves" \
     eval 'status_is 200 && json_is ".action == \"stop\" and .name == \"sleep1\""'
 check "... and sleep1 was stopped" eval '[ "$(lock_field sleep1 2)" = 0xdeadbeef ]'
-env -i QUERY_STRING=start=sleep1 PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" >/dev/null
+env -i QUERY_STRING=start=sleep1 PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" >/dev/null 2>&1
 wait_state sleep1 running
 
 # Requests a shell can make but a bash variable cannot carry.
@@ -150,69 +155,42 @@ split_response "$T/out"
 check "query words passed as arguments by the server are ignored" \
     eval 'status_is 200 && json_is "length == (\$names | length)"'
 
-# Installed setuid root, the environment and -d must not redirect it: a
-# decoy directory's lockfile never shows.
-if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
-	mkdir -m 755 "$T/decoy"
-	lockfile make "$T/decoy/procmon.decoy" 0 0 1 0 x
-	cp "$BIN" "$T/suid" && chmod 4755 "$T/suid"
-	env -i QUERY_STRING=list PROCMON_DIR="$T/decoy" setpriv --reuid=65534 \
-	    --regid=65534 --clear-groups "$T/suid" >"$T/out"
-	split_response "$T/out"
-	check "setuid: PROCMON_DIR is ignored" \
-	    eval 'status_is 200 && ! grep -q decoy "$T/body"'
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
-	    -d "$T/decoy" >/dev/null 2>&1
+# --- the exit status, the body alone, the version -----------------------
+status_of() {
+	env -i QUERY_STRING="$1" PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" \
+	    >/dev/null 2>&1
+	echo $?
+}
+check "from a shell, 0 when the request succeeds" \
+    eval '[ "$(status_of list) $(status_of start=sleep2)" = "0 0" ]'
+check "... 1 when it is refused or fails: 400, 403, 404" eval \
+    '[ "$(status_of x) $(status_of stop=procmon1) $(status_of stop=nosuch)" = "1 1 1" ]'
+check "... and 1 when only some of several names succeeded (207)" \
+    eval '[ "$(status_of start=sleep2,nosuch)" = 1 ]'
+printf 'list' | env -i REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
+    QUERY_STRING=stop=nosuch PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" \
+    >/dev/null 2>&1
+check "under a web server, 0 whatever the answer: it is in the answer" \
+    eval '[ $? = 0 ]'
+env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -b >"$T/out"
+check "-b prints the body alone: JSON a pipe can read" \
+    eval 'jq -e "length == ($NAMES | length)" "$T/out" >/dev/null'
+check "-V prints the version" \
+    eval '${RUN:-} "$BIN" -V | grep -qx "fcgi_proc [0-9]*\.[0-9]*\.[0-9]*"'
+
+# --- a FastCGI socket given to the plain build ---------------------------
+# libfcgi takes its listening socket on standard input; the plain build
+# cannot serve it, and must say so rather than answer once and exit 0.
+if ! ldd "$BIN" 2>/dev/null | grep -q libfcgi; then
+	/usr/bin/python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen()
+os.dup2(s.fileno(), 0)
+os.execv(sys.argv[2], sys.argv[2:])' "$T/fcgi.sock" ${RUN:-} "$BIN" \
+	    >"$T/out" 2>"$T/err"
 	rc=$?
-	check "setuid: -d is refused" eval '[ $rc = 2 ]'
-	# -p may only add to procmon's monitors: the caller cannot unprotect.
-	for p in "" "sleep1"; do
-		env -i QUERY_STRING=stop=procmon1 \
-		    setpriv --reuid=65534 --regid=65534 --clear-groups \
-		    "$T/suid" -p "$p" >"$T/out"
-		split_response "$T/out"
-		check "setuid: -p '$p' still protects procmon1" eval \
-		    'status_is 403 && json_is ".description == \"\\\"procmon1\\\" is protected\""'
-	done
-	env -i QUERY_STRING=stop=sleep1 setpriv \
-	    --reuid=65534 --regid=65534 --clear-groups "$T/suid" -p sleep1 \
-	    >"$T/out"
-	split_response "$T/out"
-	check "setuid: -p sleep1 adds sleep1" eval \
-	    'status_is 403 && json_is ".description | contains(\"sleep1\")"'
-	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
-	    -u 65534 >/dev/null 2>"$T/err"
-	rc=$?
-	check "setuid: -u (the caller's files trusted) is refused" \
-	    eval '[ $rc = 2 ] && grep -q "^fcgi_proc: -u is refused" "$T/err"'
-	env -i QUERY_STRING=list setpriv --reuid=65534 --regid=65534 \
-	    --clear-groups "$T/suid" <&- >"$T/out" 2>&-
-	split_response "$T/out"
-	check "setuid, started with fds 0 and 2 closed: answers" status_is 200
-	cp "$BIN" "$T/sgid" && chmod 2755 "$T/sgid"
-	env -i QUERY_STRING=list PROCMON_DIR="$T/decoy" setpriv --reuid=65534 \
-	    --regid=65534 --clear-groups "$T/sgid" >"$T/out"
-	split_response "$T/out"
-	# (A group cannot read procmon's own files, mode 0600: then 500.)
-	check "setgid: PROCMON_DIR is ignored" eval \
-	    '{ status_is 200 || status_is 500; } && ! grep -q decoy "$T/body"'
-	# Held waiting for a body, it shows its ids; the caller's uid is no
-	# longer its real uid, so the caller cannot stop it (SIGSTOP).
-	mkfifo "$T/body-fifo"
-	env -i REQUEST_METHOD=POST CONTENT_LENGTH=10 \
-	    CONTENT_TYPE=application/x-www-form-urlencoded \
-	    setpriv --reuid=65534 --regid=65534 --clear-groups "$T/suid" \
-	    <"$T/body-fifo" >/dev/null &
-	waiting=$!
-	exec 7>"$T/body-fifo"
-	sleep 0.2
-	check "setuid: real and effective uid both root once running" \
-	    eval '[ "$(awk "/^Uid:/ { print \$2, \$3 }" /proc/$waiting/status)" = "0 0" ]'
-	check "setuid: the caller cannot SIGSTOP it" \
-	    eval '! setpriv --reuid=65534 --regid=65534 --clear-groups \
-	    kill -STOP $waiting 2>/dev/null'
-	exec 7>&-
-	wait "$waiting"
+	check "the plain build on a FastCGI socket: exit 2, and why" eval \
+	    '[ $rc = 2 ] && [ ! -s "$T/out" ] && grep -q "this build serves CGI only; build it with make FCGI=1" "$T/err"'
 fi
 
 summary

@@ -5,7 +5,7 @@
 # lines of odd bytes, procmon itself not running, and procmon running as
 # another user.  Against pmsup, or the real procmon (tests/tools/with-procmon).
 #
-#   BIN=... TOOLS=... [VIA=cgi|lighttpd-fastcgi] tests/field.sh
+#   BIN=... TOOLS=... [VIA=cgi|lighttpd-fastcgi] tests/traps.sh
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -151,7 +151,8 @@ request GET list
 check "no procmon entries at all: no procmon key, as before" \
     json_is 'length > 0 and all(.[]; has("procmon") | not)'
 request GET metrics
-check "... no procmon_up" eval '! grep -q "^procmon_up" "$T/body"'
+check "... no procmon_up, and procmon_found 0 for an alert to see" \
+    eval '! grep -q "^procmon_up" "$T/body" && grep -qx "procmon_found 0" "$T/body"'
 request GET start=sleep1
 check "... start answers as before" json_is '.status == 200 and .changed == true'
 
@@ -169,9 +170,13 @@ OPTS=-v
 start_server
 request GET list
 check "as root without -u: none of them listed" json_is 'length == 0'
+request GET metrics
+check "... and the metrics say so: procmon not found, 4 files another user's" \
+    eval 'grep -qx "procmon_found 0" "$T/body" &&
+    grep -qx "procmon_lockfiles_untrusted{reason=\"owner\"} 4" "$T/body"'
 if via_cgi; then
 	check "... and -v says why" grep -q \
-	    '^fcgi_proc: 200 GET "list" (4 procmon.\* files not trusted: see -u)$' \
+	    '^fcgi_proc: 200 GET "list" (4 procmon.\* files left out: owned by a user not trusted (see -u))$' \
 	    "$T/err"
 fi
 stop_server
