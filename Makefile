@@ -9,12 +9,22 @@
 #   make CC=mips-linux-gnu-gcc
 #                     cross-compiled, test programs too (with O=DIR)
 #   make O=DIR        build into DIR (the tests keep each flavour apart)
-#   make check        every test; see tests/run
-#   make install      to $(DESTDIR)$(PREFIX)/bin, the man page to .../man8
+#   make check        the quick tests, in seconds (tests/check); tests/run
+#                     is every test
+#   make install      the program, stripped (the FastCGI build where libfcgi
+#                     is installed: it answers CGI too), its man page, the
+#                     systemd units, the alert rules and the docs, under
+#                     $(DESTDIR)$(PREFIX); make uninstall removes them
+#
+# SPDX-License-Identifier: MIT
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/fcgi_proc
+DOCDIR	?= $(PREFIX)/share/doc/fcgi_proc
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+STRIP	?= strip
 O	?= .
 FCGI	?= 0
 STATIC	?= 0
@@ -155,17 +165,43 @@ fuzz: fuzzers
 	done
 
 check:
-	tests/run
+	tests/check
 
 bench:
 	bench/run
 
-install: $(O)/fcgi_proc
-	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
-	cp $(O)/fcgi_proc $(DESTDIR)$(BINDIR)/fcgi_proc
+# What install builds: the FastCGI build where fcgi_stdio.h is found (the
+# one binary the README runs every way), otherwise the plain one.
+INSTALL_O = $(O)/install
+HAVE_FCGI = printf '\043include <fcgi_stdio.h>\n' | $(CC) $(CPPFLAGS) -E - \
+	    >/dev/null 2>&1 && echo 1 || echo 0
+
+install:
+	$(MAKE) O=$(INSTALL_O) FCGI=$$($(HAVE_FCGI)) $(INSTALL_O)/fcgi_proc
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR)
+	$(STRIP) -o $(DESTDIR)$(BINDIR)/fcgi_proc $(INSTALL_O)/fcgi_proc
 	chmod 755 $(DESTDIR)$(BINDIR)/fcgi_proc
 	cp fcgi_proc.8 $(DESTDIR)$(MANDIR)/man8/fcgi_proc.8
-	chmod 644 $(DESTDIR)$(MANDIR)/man8/fcgi_proc.8
+	cp prometheus/alerts.yml $(DESTDIR)$(DATADIR)/alerts.yml
+	cp README.md CHANGELOG.md LICENSE SECURITY.md $(DESTDIR)$(DOCDIR)/
+	for u in fcgi_proc.socket fcgi_proc.service; do \
+		sed 's|/usr/local/bin/fcgi_proc|$(BINDIR)/fcgi_proc|' \
+		    docs/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(MANDIR)/man8/fcgi_proc.8 \
+	    $(DESTDIR)$(DATADIR)/alerts.yml $(DESTDIR)$(DOCDIR)/* \
+	    $(DESTDIR)$(UNITDIR)/fcgi_proc.socket \
+	    $(DESTDIR)$(UNITDIR)/fcgi_proc.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fcgi_proc $(DESTDIR)$(MANDIR)/man8/fcgi_proc.8 \
+	    $(DESTDIR)$(DATADIR)/alerts.yml \
+	    $(DESTDIR)$(UNITDIR)/fcgi_proc.socket \
+	    $(DESTDIR)$(UNITDIR)/fcgi_proc.service
+	rm -f $(DESTDIR)$(DOCDIR)/README.md $(DESTDIR)$(DOCDIR)/CHANGELOG.md \
+	    $(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/SECURITY.md
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -f fcgi_proc unit requests pmsup lockfile takepid listcost *.o \
@@ -173,4 +209,4 @@ clean:
 	rm -rf build tests/build
 
 FORCE:
-.PHONY: all bench check fuzz fuzzers install clean FORCE
+.PHONY: all bench check fuzz fuzzers install uninstall clean FORCE

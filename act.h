@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The routes that act: start, stop and restart, with their wait and grace,
  * on one name or several at once.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What a request asked and what came of it, in one line: for -v on
  * standard error, and for every action, done or refused, in the audit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A growable text buffer: an answer is written here whole, so that its
  * status is known before a byte of it is sent.  Running out of memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the options and the way the program was started decide, passed to
  * every route: where procmon's files are and whose to believe (pm), who

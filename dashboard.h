@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The dashboard's page, www/index.html, built into the program (the
  * Makefile writes dashboard.c from it), so that one file copied to a

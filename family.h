@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What a supervised process started: its descendants, found through /proc
  * by their parents, and signalled as carefully as the lock holder itself.

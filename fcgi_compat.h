@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One source, two programs.  Built with -DWITH_FCGI, stdio is fcgi2's
  * fcgi_stdio.h, so the same printf/fread calls speak FastCGI when the web

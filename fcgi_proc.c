@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fcgi_proc: list, start, stop and restart the processes procmon
  * supervises, from a web server.  One binary serves CGI (RFC 3875) and,

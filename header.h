@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procmon's lockfile header, and how sure a reading of it is.  procmon
  * writes its struct as its compiler lays it out, and the file does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The process that holds a lockfile's lock, and signalling exactly that
  * process: never a stranger that inherited its pid, nor one that merely

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * JSON writer, into a buffer.  The layout follows the original fcgi_proc's list
  * ("key": value, members separated by a bare comma) so that its output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A streaming JSON writer (RFC 8259) that owns commas and escaping, so a
  * caller cannot produce invalid JSON: keys are written only inside objects,

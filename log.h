@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The one logger (after slowcgi's struct loggers): lines for people on
  * standard error, the web server's error log, and the audit trail to the

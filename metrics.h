@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The process list in Prometheus's text exposition format, version 0.0.4:
  * one family per line of HELP and TYPE; fcgi_proc's build, procmon

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Process names, and the comma-separated lists they come in ("stop=a,b",
  * -p, -a, -H): one splitter, so every list means the same thing.

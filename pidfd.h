@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pidfds (Linux 5.3) name a process, not a pid: a signal sent through one
  * can never reach a process that took the pid over since.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Who may ask what: the Host a request names, then for an action the
  * options' rules (read-only, POST only, admins, protected names) and the

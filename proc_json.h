@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A process as the list, ?status and the answers to actions show it: the
  * original fcgi_proc's six keys in its order, then ours.

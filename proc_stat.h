@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the kernel says of a process, from /proc/PID/stat (proc(5)): its
  * parent and start, and for a running one its memory, CPU time, threads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procmon's lockfile protocol, spoken directly.  See procmon_client.h and
  * docs/procmon.md: the traps avoided here are stale pids (liveness comes

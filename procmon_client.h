@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A client of procmon's lockfile protocol: one file per supervised process,
  * DIR/procmon.<id>, holding procmon's header (header.h) and then the

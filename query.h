@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * application/x-www-form-urlencoded, for QUERY_STRING and POST bodies
  * alike: "key=value" pairs separated by '&', '+' for a space and %XX

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The request grammar: exactly one route's key, matched whole, with its
  * names; wait= and grace= beside an action.  Everything is checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A request, read from the CGI environment (RFC 3875) and, for POST, its
  * form body: what it asks, and what the web server says of who asks.

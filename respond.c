@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "json_out.h"
 #include "respond.h"
 #include "fcgi_compat.h"

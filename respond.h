@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The answer to a request, made whole before it is sent, and the one
  * function that sends it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One request, from reading it to its answer and its log lines: what the
  * program's loop, the fuzzer and the benchmark all call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The routes that only look: the list, one process, the metrics, procmon
  * itself, and the dashboard page.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading bytes that every module meets: a decimal number (in requests,
  * options and /proc) and a UTF-8 sequence (in names and command lines).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fcgi_proc's version: CHANGELOG.md says what each one brought. */
 #ifndef VERSION_H
 #define VERSION_H

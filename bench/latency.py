@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Per-action latency through the web server, for bench/run.
 
   latency.py PORT COUNT

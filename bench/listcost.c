@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What a list costs inside the process, as the supervised set grows: a
  * whole ?list request through the program's own serve(), its answer built

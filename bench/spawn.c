@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What one CGI run costs, as a web server pays it: fork, exec, the
  * program's answer to the end, and wait.  The programs are run in turn,

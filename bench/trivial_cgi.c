@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The floor of the CGI path: a C program that writes fcgi_proc's header
  * lines and a fixed body of BODY_SIZE bytes, and exits.  fcgi_proc's

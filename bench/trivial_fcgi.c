@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The floor of the FastCGI path: a libfcgi responder that answers every
  * request with fcgi_proc's header lines and a fixed body of BODY_SIZE

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The API beyond the original: ?status=, the added fields, wait= (an
 # outcome that lasts), grace=, several names at once, a stop that ends
 # what the process started, long command lines, lists read live.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The API end to end: every route and every error of a built fcgi_proc,
 # against real processes under the procmon-faithful pmsup and real
 # lockfiles, through one of the ways a web server runs it (VIA):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The audit trail: every action, done or refused, reaches syslog (a
 # router's logread, a server's journal) whether or not -v is given, with
 # the action, the names, the status, the pids signalled and the signal,

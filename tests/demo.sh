@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The README's first quick-start command, as a person runs it: ./demo
 # answers on the port it prints, Ctrl-C (SIGINT) stops it, and nothing it
 # started or made is left behind.
@@ -31,8 +32,13 @@ session=$(jq -c 'if type == "array" then "list" else .status end' \
     "$T/session.out" | tr '\n' ' ')
 check "the pasted session: lists and actions alternate, each action 200" \
     [ "$session" = '"list" 200 "list" 200 "list" 200 "list" ' ]
-curl -s -o "$T/page" -w '%{http_code} %{content_type}' "http://127.0.0.1:$port/" >"$T/page.status"
-check "/ serves the dashboard" eval \
+states=$(jq -c 'select(type == "array") | map(select(.name == "sleep1") | .state)[]' \
+    "$T/session.out" | tr '\n' ' ')
+check "... sleep1 running, stopped, running, running: each list after the action" \
+    [ "$states" = '"running" "stopped" "running" "running" ' ]
+curl -s -o "$T/page" -w '%{http_code} %{content_type}' \
+    -H 'Accept: text/html,application/xhtml+xml' "http://127.0.0.1:$port/procs" >"$T/page.status"
+check "/procs, loaded by a browser, is the dashboard" eval \
     'grep -q "^200 text/html" "$T/page.status" && grep -q "<title>Processes</title>" "$T/page"'
 curl -s -o "$T/body" -d stop=sleep2 "http://127.0.0.1:$port/cgi-bin/fcgi_proc"
 check "CGI: stop by POST" json_is '.status == 200 and .action == "stop"'

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The header's layout on one target, as docs/procmon.md prints it: the
 # table there must say what the compiler for that target does.
 #

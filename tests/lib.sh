@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by the end-to-end tests: counters, a supervised demo set, and a
 # way to run fcgi_proc exactly as a CGI web server would (RFC 3875).
 #
@@ -97,7 +98,8 @@ start_supervisor() {
 		    -s procmon2 "$@" &
 	fi
 	SUP_PID=$!
-	NAMES=$(printf '%s\n' "${SUP_NAMES[@]}" | jq -R . | jq -sc 'sort')
+	NAMES=$(printf '%s\n' "${SUP_NAMES[@]}" | sort |
+	    sed 's/[\\"]/\\&/g; s/.*/"&"/' | paste -sd, | sed 's/.*/[&]/')
 	for _ in $(seq 100); do
 		supervisor_ready && return 0
 		sleep 0.05
@@ -344,6 +346,13 @@ valid_json() {
 	    "$T/body" 2>/dev/null
 }
 body_is()   { [ "$(cat "$T/body")" = "$1" ]; }
+# body_has TEXT...: the body holds each TEXT (fixed strings).
+body_has() {
+	local t
+	for t in "$@"; do grep -qF -- "$t" "$T/body" || return 1; done
+}
+# listed: how many processes the list in the body holds.
+listed() { grep -o '{"name": ' "$T/body" | wc -l; }
 
 # expect_error STATUS DESCRIPTION_PART METHOD QUERY [BODY [TYPE [LENGTH]]]
 # One test: the answer is STATUS with the error object naming the cause.
@@ -386,10 +395,19 @@ hangups() {
 	return $rc
 }
 
-# state_of NAME: "running"/"stopped" as listed, "" when not listed.
+# state_of NAME: "running"/"stopped" as listed, "" when not listed.  (Read
+# from the list's own layout, without jq: tests/check needs no package.)
 state_of() {
 	request GET list
-	jq -r --arg n "$1" '.[] | select(.name == $n) | .state' "$T/body"
+	awk -v name="{\"name\": \"$1\"," '{
+		at = index($0, name)
+		if (at == 0)
+			exit
+		rest = substr($0, at + length(name))
+		s = index(rest, "\"state\": \"")
+		rest = substr(rest, s + 10)
+		print substr(rest, 1, index(rest, "\"") - 1)
+	}' "$T/body"
 }
 
 # gone PID [SECONDS]: true once PID has died (a zombie counts), within

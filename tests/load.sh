@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Load with churn, through lighttpd by FastCGI and by CGI: parallel clients
 # list, stop, start and restart while supervised processes die and are
 # restarted by themselves.  Processes outside the supervised set (one of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ?metrics and ?procmon: Prometheus's text format read by its own parser,
 # the series an alert needs always there (procmon not found, files left
 # out as untrusted, headers of another layout), and procmon's state as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What only nginx shows, on 127.0.0.1: the FastCGI build as spawn-fcgi
 # keeps it (nginx starts no program itself) and the plain build through
 # fcgiwrap, answering alike; a responder that survives clients hanging

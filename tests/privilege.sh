@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fcgi_proc installed with more power than its caller: with file
 # capabilities, setgid, setuid root from a shell, and setuid root as the
 # FastCGI responder of a lighttpd running as www-data.  The caller is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ?metrics as a real Prometheus server sees it: Debian's prometheus
 # scrapes the FastCGI build behind lighttpd every second, with the
 # shipped rules of prometheus/alerts.yml loaded; its query API must agree

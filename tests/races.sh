@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Races with procmon and with ourselves, widened with strace's delays
 # (never with a clock of the test's own): two requests writing one
 # lockfile, and a stop that procmon's starting child writes over.

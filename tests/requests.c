@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The request grammar and the policy, from tables: each row is a request
  * as a web server hands it over (environment and body) and the answer it

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # SECURITY.md, claim by claim: hostile browsers (cross-site requests),
 # roles (read-only, POST only, admin users), protected processes, and a
 # local user planting pids and racing files in the lockfile directory.

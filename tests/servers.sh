@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What only a real server shows, through lighttpd on 127.0.0.1: the
 # original fcgi_proc's documented session, both builds answering alike by
 # FastCGI and by CGI, and a persistent FastCGI responder that survives

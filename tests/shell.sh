@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fcgi_proc as a program: run from a shell, its options, its exit status,
 # its errors when it may not read the lockfiles.  (Installed setuid,
 # setgid or with capabilities: tests/privilege.sh.)
@@ -16,19 +17,19 @@ if [ "$(id -u)" = 0 ]; then
 	    setpriv --reuid=65534 --regid=65534 --clear-groups ${RUN:-} "$BIN" >"$T/out"
 	split_response "$T/out"
 	check "list as another user: 500, permission denied, named" eval \
-	    'status_is 500 && json_is ".description | test(\"cannot open procmon[.].*: Permission denied\")"'
+	    'status_is 500 && body_has "\"description\": \"cannot open procmon." "Permission denied\""'
 	env -i PATH="$PATH" QUERY_STRING=stop=sleep1 \
 	    PROCMON_DIR="$LOCKDIR" setpriv --reuid=65534 --regid=65534 \
 	    --clear-groups ${RUN:-} "$BIN" >"$T/out" 2>/dev/null
 	split_response "$T/out"
 	check "stop as another user: 500 permission denied, nothing done" eval \
-	    'status_is 500 && json_is ".description | contains(\"Permission denied\")" && [ "$(lock_field sleep1 2)" = 0 ]'
+	    'status_is 500 && body_has "Permission denied" && [ "$(lock_field sleep1 2)" = 0 ]'
 fi
 env -i REQUEST_METHOD=GET QUERY_STRING=list PROCMON_DIR=/nonexistent \
     ${RUN:-} "$BIN" >"$T/out"
 split_response "$T/out"
 check "missing directory: 500 that says so" eval \
-    'status_is 500 && json_is ".description == \"cannot open directory /nonexistent: No such file or directory\""'
+    'status_is 500 && body_has "\"description\": \"cannot open directory /nonexistent: No such file or directory\""'
 
 # --- from a shell -----------------------------------------------------
 out=$(cd "$T" && env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN")
@@ -91,10 +92,10 @@ check "-l 4 takes a 4-byte query" status_is 200
 env -i QUERY_STRING=list= ${RUN:-} "$BIN" -l 4 >"$T/out"; split_response "$T/out"
 check "-l 4 refuses a 5-byte query" status_is 414
 env -i QUERY_STRING=list ${RUN:-} "$BIN" -d "$LOCKDIR" >"$T/out"; split_response "$T/out"
-check "-d DIR selects the directory" json_is 'length == ($names | length)'
+check "-d DIR selects the directory" eval '[ "$(listed)" = ${#SUP_NAMES[@]} ]'
 env -i QUERY_STRING=list PROCMON_DIR=/nonexistent ${RUN:-} "$BIN" -d "$LOCKDIR" >"$T/out"
 split_response "$T/out"
-check "-d wins over PROCMON_DIR" json_is 'length == ($names | length)'
+check "-d wins over PROCMON_DIR" eval '[ "$(listed)" = ${#SUP_NAMES[@]} ]'
 if [ -z "${RUN:-}" ]; then	# valgrind itself needs them
 	env -i QUERY_STRING=list "$BIN" <&- >"$T/out" 2>&-
 	split_response "$T/out"
@@ -121,7 +122,7 @@ trap - PIPE
 wait "$reader"
 split_response "$T/out"
 check "SIGTERM while the body is read: the request is finished, then it leaves" \
-    eval 'status_is 200 && json_is ".action == \"stop\" and .name == \"sleep1\""'
+    eval 'status_is 200 && body_has "\"name\": \"sleep1\",\"action\": \"stop\""'
 check "... and sleep1 was stopped" eval '[ "$(lock_field sleep1 2)" = 0xdeadbeef ]'
 env -i QUERY_STRING=start=sleep1 PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" >/dev/null 2>&1
 wait_state sleep1 running
@@ -132,7 +133,7 @@ printf 'stop=sleep1\0x' | env -i REQUEST_METHOD=POST CONTENT_LENGTH=13 \
     ${RUN:-} "$BIN" >"$T/out"
 split_response "$T/out"
 check "a NUL byte in the body: 400, nothing done" eval \
-    'status_is 400 && json_is ".description == \"NUL byte in request body\"" &&
+    'status_is 400 && body_has "\"description\": \"NUL byte in request body\"" &&
     [ "$(lock_field sleep1 2)" = 0 ]'
 env -i REQUEST_METHOD=POST QUERY_STRING=list CONTENT_LENGTH=0 \
     PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" </dev/null >"$T/out"
@@ -153,7 +154,7 @@ env -i GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET QUERY_STRING=list \
     PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" list >"$T/out"
 split_response "$T/out"
 check "query words passed as arguments by the server are ignored" \
-    eval 'status_is 200 && json_is "length == (\$names | length)"'
+    eval 'status_is 200 && [ "$(listed)" = ${#SUP_NAMES[@]} ]'
 
 # --- the exit status, the body alone, the version -----------------------
 status_of() {
@@ -173,15 +174,18 @@ printf 'list' | env -i REQUEST_METHOD=GET GATEWAY_INTERFACE=CGI/1.1 \
 check "under a web server, 0 whatever the answer: it is in the answer" \
     eval '[ $? = 0 ]'
 env -i QUERY_STRING=list PROCMON_DIR="$LOCKDIR" ${RUN:-} "$BIN" -b >"$T/out"
+cp "$T/out" "$T/body"
 check "-b prints the body alone: JSON a pipe can read" \
-    eval 'jq -e "length == ($NAMES | length)" "$T/out" >/dev/null'
+    eval '[ "$(head -c 1 "$T/out")" = "[" ] && [ "$(listed)" = ${#SUP_NAMES[@]} ]'
 check "-V prints the version" \
     eval '${RUN:-} "$BIN" -V | grep -qx "fcgi_proc [0-9]*\.[0-9]*\.[0-9]*"'
 
 # --- a FastCGI socket given to the plain build ---------------------------
 # libfcgi takes its listening socket on standard input; the plain build
 # cannot serve it, and must say so rather than answer once and exit 0.
-if ! ldd "$BIN" 2>/dev/null | grep -q libfcgi; then
+if [ ! -x /usr/bin/python3 ]; then
+	echo "# skip - a FastCGI socket given to the plain build: no python3"
+elif ! ldd "$BIN" 2>/dev/null | grep -q libfcgi; then
 	/usr/bin/python3 -c 'import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.bind(sys.argv[1]); s.listen()

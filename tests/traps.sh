@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What procmon does in the field, where an answer must stay true: a
 # stopped entry whose pid the kernel has given to a stranger (or that is
 # an unreaped zombie), a running process still flagged stopped, command

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every build without a single warning, with the Makefile's warning flags
 # (-Wall -Wextra -Wpedantic and more) made errors, from a clean directory
 # each time: both flavours under gcc and clang, and for each router

@@ -1,15 +1,18 @@
+// SPDX-License-Identifier: MIT
 // What a web page can try against fcgi_proc when the administrator who
 // opens it can reach the router on plain HTTP: the router is
 // http://router.test:PORT/ (a LAN name: the browser marks nothing sent
-// there), the attacker's pages are on http://evil.test:PORT/attack/.
+// there), its API and dashboard at API (/procs, /cgi-bin/fcgi_proc), the
+// attacker's pages on http://evil.test:PORT/attack/.  BARE is the API
+// through a wrapper that drops the headers forbidding framing.
 //
-//   node attacks.mjs PORT LOCKDIR LOCKFILE_TOOL
+//   node attacks.mjs PORT API BARE LOCKDIR LOCKFILE_TOOL
 //
 // Prints "ok - ..." or "FAIL - ..." for each check.
 import { chromium } from "playwright-core";
 import { check, field, launch } from "./common.mjs";
 
-const [port, lockdir, lockfileTool] = process.argv.slice(2);
+const [port, api, bareApi, lockdir, lockfileTool] = process.argv.slice(2);
 const router = `http://router.test:${port}`;
 const evil = `http://evil.test:${port}`;
 const pid = (name) => field(lockfileTool, lockdir, name, 4);
@@ -24,7 +27,7 @@ try {
     pid("sleep2") === before.sleep2 && flag("sleep1") === "0" && flag("sleep2") === "0";
 
   // The router's own page works under its LAN name.
-  await page.goto(`${router}/`);
+  await page.goto(`${router}${api}`);
   await page.waitForSelector('tbody tr[data-name="sleep1"]');
   check(true, "the dashboard lists under the router's LAN name");
 
@@ -56,23 +59,26 @@ try {
 
   // A form posted to the router: the browser sends Origin.
   await page.goto(`${evil}/attack/form.html`);
-  await page.waitForURL(`${router}/procs`);
+  await page.waitForURL(`${router}${api}`);
   const text = await page.locator("body").textContent();
   check(untouched() && text.includes("cross-site request refused"),
     `a form posted from another site is refused: ${text.trim()}`);
 
-  // DNS rebinding: evil.test now resolves to the router, which serves
-  // its own page under the attacker's name; Host and Origin agree.
-  await page.goto(`${evil}/`);
-  await page.waitForFunction(() =>
-    document.getElementById("message").textContent.startsWith("Cannot list"));
-  const message = await page.locator("#message").textContent();
-  check(message.includes('Host "evil.test" is not served'),
-    `after rebinding, the list is refused: "${message}"`);
-  const posted = await page.evaluate(async () => (await fetch("procs", {
-    method: "POST", body: new URLSearchParams({ stop: "sleep1" }),
-  })).status);
-  check(posted === 403 && untouched(), "... and so is an action (403)");
+  // DNS rebinding: evil.test now resolves to the router; the attacker's
+  // page asks the router under the attacker's name, Host and Origin agree.
+  const rebound = await page.goto(`${evil}${api}`);
+  check(rebound.status() === 403 &&
+    (await page.locator("body").textContent()).includes("evil.test") &&
+    (await page.locator("body").textContent()).includes("is not served"),
+    "after rebinding, the dashboard itself is refused (403)");
+  await page.goto(`${evil}/attack/blank.html`);
+  const asked = await page.evaluate(async (api) => {
+    const list = await fetch(api + "?list");
+    const stop = await fetch(api, { method: "POST", body: new URLSearchParams({ stop: "sleep1" }) });
+    return [list.status, stop.status];
+  }, api);
+  check(asked[0] === 403 && asked[1] === 403 && untouched(),
+    `... and so are a list and an action from the attacker's page (${asked.join(", ")})`);
 
   // Framing: the page at opacity 0.01 under the attacker's button.
   await page.goto(`${evil}/attack/frame.html`);
@@ -84,7 +90,7 @@ try {
 
   // Framed where the headers were lost: the page refuses by itself.
   await page.goto(`${evil}/attack/frame-bare.html`);
-  const bare = page.frames().find((f) => f.url().startsWith(`${router}/bare/`));
+  const bare = page.frames().find((f) => f.url().startsWith(`${router}${bareApi}`));
   await bare.waitForSelector('tbody tr[data-name="sleep1"]');
   check(await bare.locator("#framed").isVisible(),
     "without the headers, the framed page says it is framed");

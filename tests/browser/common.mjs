@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the browser tests share: their output, Chromium as this machine
 // runs it, and the lockfile tool.
 import { execFileSync } from "node:child_process";

@@ -1,7 +1,11 @@
-// The dashboard (www/index.html) in Debian's Chromium, against a real
-// lighttpd + fcgi_proc + test supervisor that tests/browser.sh started.
+// SPDX-License-Identifier: MIT
+// The dashboard (www/index.html, served by fcgi_proc at the API's own
+// URL) in Debian's Chromium, against a real web server + fcgi_proc + test
+// supervisor that tests/browser.sh started.  QUICK (any non-empty word)
+// only loads it and stops and starts a process through it, as each other
+// web server is tried.
 //
-//   node dashboard.mjs URL LOCKDIR LOCKFILE_TOOL SCREENSHOT SUPERVISOR_PID
+//   node dashboard.mjs URL LOCKDIR LOCKFILE_TOOL SCREENSHOT SUPERVISOR_PID [QUICK]
 //
 // Prints "ok - ..." or "FAIL - ..." for each check.
 import { execFileSync } from "node:child_process";
@@ -9,7 +13,8 @@ import { unlinkSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { check, field, launch } from "./common.mjs";
 
-const [url, lockdir, lockfileTool, screenshot, supervisor] = process.argv.slice(2);
+const [url, lockdir, lockfileTool, screenshot, supervisor, quick] = process.argv.slice(2);
+const api = new URL(url).pathname;
 const flag = (name) => field(lockfileTool, lockdir, name, 1);
 
 const row = (page, name) => page.locator(`tbody tr[data-name="${name}"]`);
@@ -37,7 +42,16 @@ try {
   const names = await page.locator("tbody tr").evaluateAll(
     (rows) => rows.map((r) => r.dataset.name));
   check(["procmon1", "sleep1", "sleep2"].every((n) => names.includes(n)),
-    `the table lists the demo processes (${names.join(", ")})`);
+    `at ${api}, the page lists the demo processes (${names.join(", ")})`);
+  if (quick) {
+    await row(page, "sleep1").locator('button[data-action="stop"]').click();
+    check(await waitState(page, "sleep1", "stopped") && flag("sleep1") === "0xdeadbeef",
+      `at ${api}, clicking stop stops it`);
+    await row(page, "sleep1").locator('button[data-action="start"]').click();
+    check(await waitState(page, "sleep1", "running") && flag("sleep1") === "0",
+      `at ${api}, clicking start starts it again`);
+    throw null;
+  }
   const badge = row(page, "sleep1").locator(".state");
   check(await badge.textContent() === "running" &&
     await badge.evaluate((b) => getComputedStyle(b).backgroundColor) === "rgb(26, 127, 55)",
@@ -47,7 +61,7 @@ try {
     `memory and CPU shown for a running process (${cells[5]}, ${cells[6]})`);
 
   // Hold the POST back a little, to see the buttons while it is in flight.
-  await page.route("**/procs", async (route) => {
+  await page.route(`**${api}`, async (route) => {
     if (route.request().method() === "POST")
       await new Promise((r) => setTimeout(r, 400));
     await route.continue();
@@ -58,6 +72,8 @@ try {
   check(await waitState(page, "sleep1", "stopped"), "clicking stop turns the row to stopped");
   check(await row(page, "sleep1").locator(".state.stopped").count() === 1,
     "... in red");
+  check((await row(page, "sleep1").locator(".note").textContent()) === "on request",
+    "... stopped on request, and says so");
   check(flag("sleep1") === "0xdeadbeef", "... and the lockfile says stopped");
   check((await page.locator("#message").textContent()).includes("sleep1: stopped"),
     `the result is shown: "${await page.locator("#message").textContent()}"`);
@@ -83,6 +99,21 @@ try {
   check(await disabled("xss", "stop") && await title("xss", "stop") === "already stopped" &&
     !await disabled("xss", "start"),
     "stop is disabled on a stopped process");
+
+  // A name JSON cannot carry exactly (not UTF-8) is asked by its bytes.
+  await page.waitForSelector('tbody tr[data-name="caf\ufffd"]');
+  await row(page, "caf\ufffd").locator('button[data-action="stop"]').click();
+  await page.waitForFunction(() =>
+    document.getElementById("message").textContent.startsWith("caf\ufffd:"));
+  const caf = await (await page.request.get(url + "?status=caf%E9")).json();
+  check(caf.stop_requested === true,
+    `a name that is not UTF-8 is acted on by its bytes: "${await page.locator("#message").textContent()}"`);
+  // A header of no known layout: nothing is offered, and it says why.
+  check(await row(page, "garbled").locator("button:enabled").count() === 0 &&
+    /cannot act: its lockfile does not read as a procmon header/.test(
+      await row(page, "garbled").locator('button[data-action="stop"]').getAttribute("title")) &&
+    await row(page, "garbled").locator(".state").textContent() === "unknown",
+    "an unreadable lockfile: state unknown, every button disabled, and why");
 
   // A refusal the page cannot foresee: the lockfile goes away.
   await page.waitForSelector('tbody tr[data-name="vanish"]');
@@ -140,24 +171,33 @@ try {
     process.kill(holder, "SIGKILL");
   check(await waitState(page, "sleep2", "stopped", 8000),
     "a process stopped elsewhere shows stopped within a refresh");
+
   await page.screenshot({ path: screenshot, fullPage: true });
 
   // procmon itself killed: a banner, and nothing offered that needs it.
   if (Number(supervisor) > 1)
     process.kill(Number(supervisor), "SIGKILL");
+  const died = Number(field(lockfileTool, lockdir, "sleep1", 4));
+  if (died > 1)
+    process.kill(died, "SIGKILL");
   try {
     await page.waitForSelector("#procmon:not([hidden])", { timeout: 8000 });
-    check(true, "procmon killed: a banner says it is not running");
+    check(/^procmon is not running/.test(await page.locator("#procmon").textContent()),
+      "procmon killed: a banner says it is not running");
   } catch (e) {
     check(false, "procmon killed: a banner says it is not running");
   }
+  check(await waitState(page, "sleep1", "stopped", 8000) &&
+    (await row(page, "sleep1").locator(".note").textContent()) === "ended, not on request",
+    "a process that died, not on request, says so");
   check(await disabled("sleep1", "restart") && /procmon is not running/.test(
     await title("sleep1", "restart")) && !await disabled("sleep1", "stop"),
     "restart and start are disabled, stop is not");
   check(dialogs.length === 0, `no script ran from the data (dialogs: ${dialogs.length})`);
   check(errors.length === 0, `no error in the page (${errors.join("; ")})`);
 } catch (e) {
-  check(false, "the browser test ran to its end: " + e.message);
+  if (e !== null)
+    check(false, "the browser test ran to its end: " + e.message);
 } finally {
   await browser.close();
 }

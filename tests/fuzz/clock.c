@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The harnesses' clock: a wait or a grace passes at once, in a time of
  * their own, so that the code that waits is fuzzed without sleeping.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness: the lockfile reader, on any file contents.  The bytes
  * become a lockfile beside procmon's; the list must read it (or leave it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness: the form-encoding parser, on any bytes.  Every
  * parameter it returns must lie inside the input, decode within itself

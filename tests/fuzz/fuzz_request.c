@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer harness: a whole request, as a web server hands it over, to
  * the program's own serve().  The input is split on newlines into

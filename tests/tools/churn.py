@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Parallel clients with churn, for tests/load.sh.
 
   churn.py PORT PATH SECONDS CLIENTS NAME...

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drives a web server hard, for tests/servers.sh.
 
   hammer.py list PORT PATH COUNT NAMES   COUNT sequential keep-alive GETs of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test tool: reads, writes and forges procmon lockfiles with procmon's own
  * struct, so the tests never hard-code the header's layout.

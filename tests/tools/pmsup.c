@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pmsup: a stand-in for procmon, which Debian does not package, for the
  * tests and the demo. It keeps procmon's lockfiles exactly as procmon does

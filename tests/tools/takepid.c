@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test tool: gives a chosen pid to a process that is none of procmon's
  * business, as the kernel does when it recycles the pid of a process that

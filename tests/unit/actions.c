@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Acting on lockfiles: what start, stop and restart write and whom they
  * signal; our own writers one at a time, each deciding on a fresh read;

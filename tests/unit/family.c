@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A stop ends the lock holder and what it started, each descendant
  * checked to be the process first seen; never what lies outside the tree.

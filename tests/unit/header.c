@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * procmon's header as other builds lay it out: read right or not at all,
  * and written only when it is ours.

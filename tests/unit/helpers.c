@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Lockfiles and lock holders for the unit tests, as procmon makes them.
  */

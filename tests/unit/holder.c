@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The signal reaches only the process that holds the lock itself, at
  * that very moment: never one that took the pid over, nor one that only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading lockfiles: the list and one entry, on real files held by real
  * processes; what is trusted, what is left out and why; odd files a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The unit tests, module by module, in a lockfile directory of their
  * own, searchable by all (some tests act as another user in it).

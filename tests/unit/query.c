@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The form-encoding parser, and names and the lists they come in. */
 #include <stdio.h>
 #include <string.h>

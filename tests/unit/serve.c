@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A request through serve(), as the program's loop runs it: an answer
  * that runs out of memory says so, whole.

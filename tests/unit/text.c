@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The buffer answers are written to, the JSON writer, UTF-8. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The unit tests: one file per module, each with its test_*() functions,
  * run in turn by main.c; and the helpers they share (helpers.c), which
