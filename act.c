@@ -397,15 +397,16 @@ act(const struct config *cfg, const struct request *req, struct answer *ans,
 		answer_error(ans, 500, "out of memory acting");
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (i = 0; i < req->count; i++) {
 		struct result *res = &results[i];
 
 		status = pm_begin(&cfg->pm, &pm, req->names[i], action,
 		    graceful, &res->deed);
-		if (status != PM_OK)
+		if (status != PM_OK) {
 			fail(res, status, req->names[i], res->deed.why);
-		else
+			/* Written before it failed: the answer says so. */
+			res->acted = res->deed.out.changed;
+		} else
 			deeds[n++] = &res->deed;
 	}
 	pm_await_ending(deeds, n, graceful ? (unsigned)req->grace : 0);
@@ -424,6 +425,8 @@ act(const struct config *cfg, const struct request *req, struct answer *ans,
 		res->acted = true;
 		note_kills(ans, &res->deed);
 	}
+	/* The wait counts from the action done, its grace over. */
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (req->wait > 0)
 		await_outcomes(cfg, req, &pm, action, &start, results, ans);
 	write_results(cfg, req, results, pm.state, ans);

@@ -182,7 +182,7 @@ parse_options(int argc, char **argv, struct config *cfg)
 	while ((c = getopt(argc, argv, "a:bd:F:gH:hl:p:PrsVu:v")) != -1) {
 		switch (c) {
 		case 'a':
-			if (!list_valid(optarg, valid_user))
+			if (optarg[0] == '\0' || !list_valid(optarg, valid_user))
 				log_fatal("-a takes user names separated by "
 				    "commas");
 			pol->admins = optarg;

@@ -20,12 +20,17 @@ static const struct layout ours = {
 	offsetof(struct lockdata, starttime), sizeof(time_t)
 };
 
-/* The builds procmon is found in. */
+/*
+ * The builds procmon is found in.  On little-endian machines a 64-bit
+ * build's header and a 32-bit one's with a 64-bit time_t read alike when
+ * the run count is small and the padding zero (procmon clears it): the
+ * 32-bit one is named first, as a 32-bit fcgi_proc meets it more often.
+ */
 static const struct layout known[] = {
-	{ "64-bit", 24, 8, 8, 16, 8 },
-	{ "32-bit with a 32-bit time_t", 16, 8, 4, 12, 4 },
 	{ "32-bit with a 64-bit time_t", 24, 8, 4, 16, 8 },
+	{ "32-bit with a 32-bit time_t", 16, 8, 4, 12, 4 },
 	{ "32-bit x86 with a 64-bit time_t", 20, 8, 4, 12, 8 },
+	{ "64-bit", 24, 8, 8, 16, 8 },
 };
 
 static bool

@@ -36,7 +36,8 @@ serve(const struct config *cfg, struct request *req, struct answer *ans)
 		answer_error(ans, status, refusal.why);
 		ans->allow = refusal.allow;
 	}
-	respond(ans, req->head, cfg->body_only);
+	/* The body alone (-b) is for a shell: a web server needs the status. */
+	respond(ans, req->head, cfg->body_only && req->shell);
 	if (request_acts(req))
 		audit_action(cfg, req, ans);
 	if (cfg->verbose)

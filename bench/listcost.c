@@ -40,10 +40,14 @@ now(void)
 static void
 make_file(const char *name, bool lockfile, mode_t mode)
 {
-	struct lockdata ld = { 1234, 0, 7, 1700000000 };
+	struct lockdata ld;
 	char path[sizeof dir + 64];
 	int fd;
 
+	memset(&ld, 0, sizeof ld);
+	ld.pid = 1234;
+	ld.runcount = 7;
+	ld.starttime = 1700000000;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)) == -1 ||
 	    fchmod(fd, mode) == -1 ||

@@ -41,6 +41,18 @@ check "spawn-fcgi's responder and fcgiwrap answer alike ($same requests)" \
 curl -s -o /dev/null "$BASE/procs?start=sleep2"
 wait_state sleep2 running
 
+# --- a location without fastcgi_params ------------------------------------
+# No REQUEST_METHOD, no GATEWAY_INTERFACE: a shell's environment but for
+# the headers nginx passes all the same; and a persistent responder is
+# never a shell's.  An <img> on any page sends this GET to the router's
+# LAN address.
+pid=$(lock_field sleep1 5)
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H "Host: 192.168.1.1" \
+    "$BASE/careless?stop=sleep1")
+check "a GET action through a location without fastcgi_params: 405, nothing done" \
+    eval '[ "$code" = 405 ] && [ "$(lock_field sleep1 5)" = "$pid" ] &&
+    [ "$(lock_field sleep1 2)" = 0 ]'
+
 # --- the responder ----------------------------------------------------------
 check "spawn-fcgi left one responder, fcgi_proc itself" \
     eval '[ "$(cat /proc/$responder/comm)" = fcgi_proc ]'

@@ -21,22 +21,23 @@ start_supervisor sleep1='sleep 3600' sleep2='sleep 7200'
 start_server
 port=${BASE##*:}
 
-# Prometheus's params always give a value: ?metrics= (empty), which
-# fcgi_proc takes as ?metrics.  Rules are evaluated every second too,
-# so that their state can be read back without waiting a minute.
-cat >"$T/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $RULES
-scrape_configs:
-  - job_name: procmon
-    metrics_path: /procs
-    params: { metrics: [""] }
-    static_configs:
-      - targets: ["127.0.0.1:$port"]
-YML
+# The README's scrape configuration, as printed, but for the target, the
+# password file and where the rules are; the scrape authenticates as a
+# user who may list.  Prometheus's params always give a value: ?metrics=
+# (empty), which fcgi_proc takes as ?metrics.  Rules are evaluated every
+# second, so that their state can be read back without waiting a minute.
+printf 'secret\n' >"$T/procmon.password"
+{
+	printf 'global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n'
+	sed -n '/^```yaml$/,/^```$/p' "$TESTS/../README.md" | sed '1d;$d' |
+	    sed -e "s|192.168.1.1:80|127.0.0.1:$port|" \
+	    -e "s|/etc/prometheus/procmon.password|$T/procmon.password|" \
+	    -e "s|username: prometheus|username: bob|" \
+	    -e "s|/usr/local/share/fcgi_proc/alerts.yml|$RULES|"
+} >"$T/prometheus.yml"
+check "the README's scrape configuration authenticates" \
+    grep -q "basic_auth: { username: bob, password_file: $T/procmon.password }" \
+    "$T/prometheus.yml"
 prom_port=$(free_port)
 prom=http://127.0.0.1:$prom_port
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
@@ -160,8 +161,9 @@ check "... start_time_seconds its lockfile's" poll 10 value_is \
     "$(series sleep1 start_time_seconds)" "$(lock_field sleep1 4)"
 
 # --- the shipped rules, in the real server and by promtool -------------
-check "the server loaded the three rules of prometheus/alerts.yml" rules \
-    '[.rules[].name] | sort == ["ProcmonDown", "ProcmonProcessDown",
+check "the server loaded the six rules of prometheus/alerts.yml" rules \
+    '[.rules[].name] | sort == ["ProcmonDown", "ProcmonLockfileUnreadable",
+    "ProcmonLockfilesUntrusted", "ProcmonNotFound", "ProcmonProcessDown",
     "ProcmonProcessFlapping"]'
 check "... and evaluates each without error" poll 10 rules \
     'all(.rules[]; .health == "ok")'

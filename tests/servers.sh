@@ -103,40 +103,4 @@ stop_server
 check "lighttpd stopped: the responder is gone within a second" \
     gone "$responder" 1
 
-# --- the README's lighttpd configuration, as written ---------------------
-# Only its paths and the listening address change; PROCMON_DIR reaches the
-# responder through lighttpd's environment, which it passes on.
-port=$(free_port)
-{
-	printf 'server.bind = "127.0.0.1"\nserver.port = %s\n' "$port"
-	printf 'server.document-root = "%s"\nserver.errorlog = "%s"\n' \
-	    "$T/www" "$T/readme-error.log"
-	sed -n '/^```lighttpd$/,/^```$/p' "$TESTS/../README.md" | sed '1d;$d' |
-	    sed -e "s|/usr/local/bin/fcgi_proc|$FCGI_BIN|" \
-	    -e "s|/run/lighttpd/|$T/|" -e "s|/etc/lighttpd/|$T/|"
-} >"$T/readme.conf"
-printf 'admin:%s\nbob:%s\n' "$(openssl passwd -apr1 secret)" \
-    "$(openssl passwd -apr1 secret)" >"$T/procmon.htpasswd"
-PROCMON_DIR=$LOCKDIR lighttpd -D -f "$T/readme.conf" &
-SERVER_PID=$!
-wait_port "$port"
-# post USER ACTION: the status of a POST of ACTION as USER ("" for none).
-# held NAME: its process holds the lock and was not asked to stop.
-held() { [ "$(lock_field "$1" 5)" != 0 ] && [ "$(lock_field "$1" 2)" = 0 ]; }
-post() {
-	curl -s -o "$T/body" -w '%{http_code}' ${1:+-u "$1:secret"} \
-	    -d "$2" "http://127.0.0.1:$port/procs"
-}
-check "README lighttpd: no user, no answer (401)" \
-    eval '[ "$(post "" stop=sleep1)" = 401 ] && held sleep1'
-check "README lighttpd: a user of the file lists" \
-    eval '[ "$(curl -s -o /dev/null -w "%{http_code}" -u bob:secret \
-    "http://127.0.0.1:$port/procs?list")" = 200 ]'
-check "README lighttpd: a user who is not admin may not act (403)" \
-    eval '[ "$(post bob stop=sleep1)" = 403 ] && held sleep1'
-check "README lighttpd: admin acts" \
-    eval '[ "$(post admin stop=sleep1)" = 200 ] && ! held sleep1'
-post admin start=sleep1 >/dev/null
-stop_server
-
 summary

@@ -43,6 +43,9 @@ for bad in "-x" "-l 0" "-l 12abc" "-l -1" "-l 1048577" "extra" "-p a,,b" \
 	rc=$?
 	check "option '$bad' is refused with status 2" eval '[ $rc = 2 ]'
 done
+${RUN:-} "$BIN" -a "" >/dev/null 2>&1
+rc=$?
+check "-a '' (no admin at all) is refused with status 2" eval '[ $rc = 2 ]'
 env -i QUERY_STRING=list ${RUN:-} "$BIN" -p "procmon1, procmon2" >"$T/out" 2>"$T/err"
 rc=$?
 check "-p 'procmon1, procmon2' (a name that could never match) is refused" \

@@ -29,10 +29,14 @@ static struct answer ans;
 static void
 make_lockfile(const char *name, uint32_t terminate)
 {
-	struct lockdata ld = { 0, terminate, 1, 1796400000 };
+	struct lockdata ld;
 	char path[sizeof dir + 32];
 	int fd;
 
+	memset(&ld, 0, sizeof ld);	/* padding too, as procmon does */
+	ld.terminate = terminate;
+	ld.runcount = 1;
+	ld.starttime = 1796400000;
 	snprintf(path, sizeof path, "%s/" PM_PREFIX "%s", dir, name);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
 	    write(fd, &ld, sizeof ld) != (ssize_t)sizeof ld ||

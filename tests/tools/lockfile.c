@@ -97,12 +97,15 @@ set(const char *file, char **fields)
 static int
 make(char **argv)
 {
-	struct lockdata ld = { (pid_t)number(argv[1]),
-	    (uint32_t)number(argv[2]), (size_t)number(argv[3]),
-	    (time_t)number(argv[4]) };
+	struct lockdata ld;
 	size_t len = strlen(argv[5]);
 	int fd;
 
+	memset(&ld, 0, sizeof ld);	/* padding too, as procmon does */
+	ld.pid = (pid_t)number(argv[1]);
+	ld.terminate = (uint32_t)number(argv[2]);
+	ld.runcount = (size_t)number(argv[3]);
+	ld.starttime = (time_t)number(argv[4]);
 	if ((fd = open(argv[0], O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
 		err(1, "%s", argv[0]);
 	if (write(fd, &ld, sizeof ld) != (ssize_t)sizeof ld ||

@@ -119,10 +119,14 @@ old_runcount(const char *path)
 static int
 create_lockfile(const struct entry *e, pid_t pid, size_t runcount)
 {
-	struct lockdata ld = { .pid = pid, .terminate = 0,
-	    .runcount = runcount, .starttime = time(NULL) };
+	struct lockdata ld;
 	int fd;
 
+	/* Padding zero too, as procmon's memset() leaves it. */
+	memset(&ld, 0, sizeof ld);
+	ld.pid = pid;
+	ld.runcount = runcount;
+	ld.starttime = time(NULL);
 	if (unlink(e->path) == -1 && errno != ENOENT)
 		err(1, "unlink %s", e->path);
 	fd = open(e->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,

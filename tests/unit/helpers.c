@@ -49,10 +49,17 @@ write_lockfile(const char *name, pid_t pid, uint32_t terminate,
     size_t runcount, time_t start, const char *exec, size_t exec_len,
     mode_t mode)
 {
-	struct lockdata ld = { pid, terminate, runcount, start };
+	struct lockdata ld;
 	char path[512];
 	int fd;
 
+	/* Padding zero, as procmon leaves it (a 32-bit build's 64-bit time_t
+	 * is aligned to 8). */
+	memset(&ld, 0, sizeof ld);
+	ld.pid = pid;
+	ld.terminate = terminate;
+	ld.runcount = runcount;
+	ld.starttime = start;
 	path_of(path, sizeof path, name);
 	unlink(path);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||

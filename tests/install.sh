@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# make install and make uninstall, into a scratch DESTDIR: the FastCGI
+# build where libfcgi is installed, stripped, its man page, the systemd
+# units naming where the program went, the alert rules and the docs; and
+# one version everywhere it is told (the program, CHANGELOG.md, the
+# metrics).
+#
+#   tests/install.sh
+set -u
+cd "$(dirname "$0")/.."
+passed=0 failed=0
+ok()     { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "FAIL - $*"; }
+check()  { local d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+root=$dir/root
+check "make install PREFIX=/usr DESTDIR=...: no error" \
+    make -s O="$dir/build" PREFIX=/usr DESTDIR="$root" install
+bin=$root/usr/bin/fcgi_proc
+check "the program, executable, stripped" eval \
+    '[ -x "$bin" ] && file "$bin" | grep -q ", stripped"'
+if printf '#include <fcgi_stdio.h>\n' | cc -E - >/dev/null 2>&1; then
+	check "... the FastCGI build, libfcgi being installed" \
+	    eval 'ldd "$bin" | grep -q libfcgi'
+fi
+check "... which answers as CGI too" eval \
+    'QUERY_STRING=list PROCMON_DIR="$dir" "$bin" -b | grep -qx "\[\]"'
+check "the man page" cmp -s fcgi_proc.8 "$root/usr/share/man/man8/fcgi_proc.8"
+check "the alert rules" \
+    cmp -s prometheus/alerts.yml "$root/usr/share/fcgi_proc/alerts.yml"
+check "the docs: README, CHANGELOG, LICENSE, SECURITY" eval \
+    'for f in README.md CHANGELOG.md LICENSE SECURITY.md; do
+	cmp -s "$f" "$root/usr/share/doc/fcgi_proc/$f" || exit 1; done'
+check "the systemd units, the service naming the installed program" eval \
+    'cmp -s docs/systemd/fcgi_proc.socket "$root/usr/lib/systemd/system/fcgi_proc.socket" &&
+    grep -qx "ExecStart=/usr/bin/fcgi_proc -F 4 -P -a admin" "$root/usr/lib/systemd/system/fcgi_proc.service"'
+version=$("$bin" -V)
+check "one version: -V ($version) is CHANGELOG.md's latest" eval \
+    '[ "${version#fcgi_proc }" = "$(sed -n "s/^## \([0-9.]*\) .*/\1/p" CHANGELOG.md | head -1)" ]'
+check "... and the metrics' build_info" eval \
+    'QUERY_STRING=metrics PROCMON_DIR="$dir" "$bin" -b |
+    grep -q "^fcgi_proc_build_info{version=\"${version#fcgi_proc }\","'
+check "make uninstall: every file gone" eval \
+    'make -s O="$dir/build" PREFIX=/usr DESTDIR="$root" uninstall &&
+    [ -z "$(find "$root" -type f)" ]'
+echo "$passed passed, $failed failed"
