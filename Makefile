@@ -40,8 +40,9 @@ WARN	 = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 # Large files always: on 32-bit targets readdir() and stat() otherwise fail
 # with EOVERFLOW on large inode numbers.  time_t stays as the toolchain
 # gives it: procmon's lockfile header holds one, and fcgi_proc must read
-# it as the procmon beside it, built with the same toolchain, writes it.
-CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
+# it as the procmon beside it, built with the same toolchain, writes it
+# (make CPPFLAGS=-D_TIME_BITS=64 for a procmon built so: these stay).
+override CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64
 
 # Selected by FCGI=0/1 and STATIC=0/1 without conditionals, so any make
 # reads this file.

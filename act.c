@@ -19,6 +19,7 @@
  */
 #define HOLD_NS		(1100 * 1000000LL)
 #define TICK_NS		(20 * 1000000L)
+#define AGAIN_MAX	16	/* re-stopped pids an answer lists */
 
 /* What one action did to one process. */
 struct result {
@@ -27,8 +28,9 @@ struct result {
 	bool		 acted;		/* deed.out says what was done */
 	struct pm_deed	 deed;
 	struct pm_proc	 proc;		/* as seen after waiting, if waited */
-	pid_t		 again[NAMES_MAX]; /* stopped again while waiting */
-	unsigned	 nagain;
+	pid_t		 again[AGAIN_MAX]; /* stopped again while waiting: */
+	unsigned	 nagain;	/* how often (the first AGAIN_MAX) */
+	pid_t		 last_again;
 	unsigned	 ended;		/* started, then ended, while waiting */
 	long long	 held_since;	/* the outcome seen since, or -1 */
 };
@@ -133,10 +135,25 @@ stop_lost(const struct pm_proc *p, const struct result *res)
 {
 	return p->head.terminate == 0 || (pm_running(p) &&
 	    p->head.pid != res->deed.out.killed &&
-	    (res->nagain == 0 || p->head.pid != res->again[res->nagain - 1]));
+	    p->head.pid != res->last_again);
 }
 
-/* The stop written and the process killed again. */
+/* What a deed signalled, for the logs. */
+static void
+note_kills(struct answer *ans, const struct pm_deed *d)
+{
+	const struct family *f = &d->family;
+	size_t i;
+
+	if (d->out.killed != 0)
+		answer_kill(ans, d->out.killed, d->out.signal, false);
+	for (i = 0; i < f->count; i++)
+		if (f->members[i].signal != 0)
+			answer_kill(ans, f->members[i].pid,
+			    f->members[i].signal, true);
+}
+
+/* The stop written and the process killed again, what it started too. */
 static void
 stop_again(const struct config *cfg, const struct pm_procmon *pm,
     const char *name, struct result *res, struct answer *ans)
@@ -144,10 +161,13 @@ stop_again(const struct config *cfg, const struct pm_procmon *pm,
 	struct pm_deed d;
 
 	if (pm_begin(&cfg->pm, pm, name, PM_STOP, false, &d) == PM_OK &&
-	    d.out.killed != 0 && res->nagain < NAMES_MAX) {
-		res->again[res->nagain++] = d.out.killed;
-		answer_kill(ans, d.out.killed, SIGKILL, false);
+	    d.out.killed != 0) {
+		if (res->nagain < AGAIN_MAX)
+			res->again[res->nagain] = d.out.killed;
+		res->nagain++;
+		res->last_again = d.out.killed;
 	}
+	note_kills(ans, &d);
 	pm_deed_free(&d);
 }
 
@@ -282,7 +302,7 @@ write_result(struct json *j, const struct config *cfg,
 		if (res->nagain > 0) {
 			json_key(j, "killed_again");
 			json_array_open(j);
-			for (i = 0; i < res->nagain; i++)
+			for (i = 0; i < res->nagain && i < AGAIN_MAX; i++)
 				json_int(j, res->again[i]);
 			json_array_close(j);
 		}
@@ -297,22 +317,24 @@ write_result(struct json *j, const struct config *cfg,
 }
 
 /*
- * The status of several results: 200 if each succeeded, the first
- * failure's if none did, and 207 (Multi-Status) if some did: never "not
- * found" for a request that stopped something.
+ * The status of several results: theirs if they agree; else 207
+ * (Multi-Status) if any process was acted on, never "not found" for a
+ * request that stopped something; else the first failure's.
  */
 static int
 overall_status(const struct result *results, size_t n)
 {
-	size_t i, done = 0;
+	size_t i, same = 0;
+	bool acted = false;
 	int failure = 0;
 
-	for (i = 0; i < n; i++)
-		if (results[i].status == 200)
-			done++;
-		else if (failure == 0)
+	for (i = 0; i < n; i++) {
+		same += results[i].status == results[0].status;
+		acted |= results[i].acted;
+		if (failure == 0 && results[i].status != 200)
 			failure = results[i].status;
-	return done == n ? 200 : done == 0 ? failure : 207;
+	}
+	return same == n ? results[0].status : acted ? 207 : failure;
 }
 
 /*
@@ -350,21 +372,6 @@ write_results(const struct config *cfg, const struct request *req,
 		    procmon);
 	json_array_close(&j);
 	json_object_close(&j);
-}
-
-/* What a deed signalled, for the logs. */
-static void
-note_kills(struct answer *ans, const struct pm_deed *d)
-{
-	const struct family *f = &d->family;
-	size_t i;
-
-	if (d->out.killed != 0)
-		answer_kill(ans, d->out.killed, d->out.signal, false);
-	for (i = 0; i < f->count; i++)
-		if (f->members[i].signal != 0)
-			answer_kill(ans, f->members[i].pid,
-			    f->members[i].signal, true);
 }
 
 /*

@@ -6,10 +6,19 @@
 #include "log.h"
 
 /*
- * s, cut after max, with every byte that could mislead a reader of a log
- * line as \xHH: controls, quotes, backslashes, non-ASCII, and outside
- * quotes the space.
+ * Whether c may stand as itself in a log line: not a control, a quote, a
+ * backslash or non-ASCII, and outside quotes not the space, nor the
+ * comma and colon that end a list of names.
  */
+static bool
+plain_byte(unsigned char c, bool quoted)
+{
+	if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+		return false;
+	return quoted || (c != ' ' && c != ',' && c != ':');
+}
+
+/* s, cut after max, with every byte that could mislead as \xHH. */
 static void
 add_escaped(struct buf *b, const char *s, size_t max, bool quoted)
 {
@@ -18,7 +27,7 @@ add_escaped(struct buf *b, const char *s, size_t max, bool quoted)
 	for (i = 0; s[i] != '\0' && i < max; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c > 0x20 - quoted && c < 0x7f && c != '"' && c != '\\')
+		if (plain_byte(c, quoted))
 			buf_addc(b, (char)c);
 		else
 			buf_printf(b, "\\x%02x", c);

@@ -83,11 +83,29 @@ read_nodes(struct node **nodes, size_t *count)
 	return 0;
 }
 
+/* The node of this snapshot under pid, or NULL. */
+static struct node *
+node_of(struct node *nodes, size_t count, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (nodes[i].pid == pid)
+			return &nodes[i];
+	return NULL;
+}
+
+/*
+ * A process is taken when its parent is root, or a process of this same
+ * look at /proc already taken: a member found before counts only while
+ * its pid still names the process first seen (the same start), so a pid
+ * given to another since brings none of that one's children in.
+ */
 int
 family_find(struct family *f, pid_t root)
 {
 	pid_t self = getpid();
-	struct node *nodes;
+	struct node *nodes, *parent;
 	size_t count, i;
 	bool grew = true;
 	int r = 0;
@@ -96,14 +114,20 @@ family_find(struct family *f, pid_t root)
 		free(nodes);
 		return -1;
 	}
-	/* Children of root or of a member join, until none is left. */
+	for (i = 0; i < f->count; i++)
+		if ((parent = node_of(nodes, count, f->members[i].pid)) != NULL &&
+		    parent->start_ticks == f->members[i].start_ticks)
+			parent->taken = true;
+	/* Children of root or of one taken join, until none is left. */
 	while (grew && r == 0)
 		for (grew = false, i = 0; i < count && r == 0; i++) {
 			struct node *n = &nodes[i];
 
 			if (n->taken || n->pid <= 1 || n->pid == self ||
 			    n->pid == root || is_member(f, n->pid) ||
-			    (n->ppid != root && !is_member(f, n->ppid)))
+			    (n->ppid != root &&
+			    ((parent = node_of(nodes, count, n->ppid)) == NULL ||
+			    !parent->taken)))
 				continue;
 			n->taken = grew = true;
 			r = add_member(f, n);

@@ -9,18 +9,21 @@
  * and the loop that hands each request to serve().
  */
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #endif
 
 #include "header.h"
@@ -33,6 +36,7 @@
 #define LIMIT_DEFAULT	1024
 #define LIMIT_MAX	(1024 * 1024)
 #define RESPONDERS_MAX	64
+#define RESPONDER_ENDED	(-1)	/* ended in order: not replaced */
 
 /*
  * Messages from before the first request go to the descriptors directly:
@@ -330,33 +334,73 @@ catch(int sig, void (*handler)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-/* Forks a responder; returns in the child (true) or in the parent. */
+/*
+ * Forks a responder into *pid; returns in the child (true) or in the
+ * parent, where *pid is 0 if fork() failed (said on stderr).  A responder
+ * ends with its keeper: nothing else would stop it.
+ */
 static bool
 fork_responder(pid_t *pid, const sigset_t *mask)
 {
-	if ((*pid = fork()) != 0)
+	pid_t keeper = getpid();
+
+	if ((*pid = fork()) == -1) {
+		dprintf(STDERR_FILENO, LOG_NAME ": cannot fork a responder: "
+		    "%s\n", strerror(errno));
+		*pid = 0;
 		return false;
+	}
+	if (*pid != 0)
+		return false;
+#ifdef __linux__
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() != keeper)
+		_exit(0);	/* it ended before that */
+#else
+	(void)keeper;
+#endif
 	catch(SIGCHLD, SIG_DFL);
 	catch(SIGINT, SIG_DFL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	return true;
 }
 
+/* Reaps the responders that ended: true if one did not end in order. */
+static bool
+reap_responders(pid_t *pids, unsigned n)
+{
+	bool crashed = false;
+	pid_t pid;
+	unsigned i;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		for (i = 0; i < n; i++)
+			if (pids[i] == pid) {
+				/* An orderly end is not replaced. */
+				pids[i] = WIFEXITED(st) &&
+				    WEXITSTATUS(st) == 0 ? RESPONDER_ENDED : 0;
+				crashed |= pids[i] == 0;
+			}
+	return crashed;
+}
+
 /*
  * -F: n responders share the listening socket, so that a list is never
  * kept waiting behind a slow action (a restart's grace).  This process
- * keeps them: one that crashes is replaced, and SIGTERM (what lighttpd
- * and systemd send to the process they started) is passed on to them all.
- * Returns in each responder; the keeper itself exits.
+ * keeps them: one that crashes, or that could not be forked, is replaced
+ * a second later (never in a tight loop), and SIGTERM (what lighttpd and
+ * systemd send to the process they started) is passed on to them all.
+ * Returns in each responder; the keeper itself exits, 1 if it could fork
+ * none.
  */
 static void
 keep_responders(unsigned n)
 {
-	const struct timespec pause = { 1, 0 };
-	pid_t pids[RESPONDERS_MAX] = { 0 }, pid;
+	const struct timespec second = { 1, 0 };
+	pid_t pids[RESPONDERS_MAX] = { 0 };
 	sigset_t block, mask;
 	unsigned i, alive;
-	int st;
+	bool backoff = false, unforked;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
@@ -367,24 +411,24 @@ keep_responders(unsigned n)
 	catch(SIGTERM, on_signal);
 	catch(SIGINT, on_signal);
 	for (;;) {
-		for (i = 0, alive = 0; i < n; i++) {
-			if (pids[i] == 0 && !stop_requested &&
-			    fork_responder(&pids[i], &mask))
-				return;
+		for (i = 0, alive = 0, unforked = false; i < n; i++) {
+			if (pids[i] == 0 && !stop_requested && !backoff) {
+				if (fork_responder(&pids[i], &mask))
+					return;
+				unforked |= pids[i] == 0;
+			}
 			alive += pids[i] > 0;
 		}
-		if (alive == 0)
-			exit(0);
-		sigsuspend(&mask);
-		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-			for (i = 0; i < n; i++)
-				if (pids[i] == pid) {
-					/* An orderly end is not replaced. */
-					pids[i] = WIFEXITED(st) &&
-					    WEXITSTATUS(st) == 0 ? -1 : 0;
-					if (pids[i] == 0)
-						nanosleep(&pause, NULL);
-				}
+		if (alive == 0 && (stop_requested || unforked))
+			exit(unforked);
+		if (alive == 0 && !backoff)
+			exit(0);	/* all ended in order */
+		backoff |= unforked;
+		/* Until a signal, or the second a replacement waits out. */
+		if (pselect(0, NULL, NULL, NULL, backoff ? &second : NULL,
+		    &mask) == 0)
+			backoff = false;
+		backoff |= reap_responders(pids, n);
 		for (i = 0; i < n && stop_requested; i++)
 			if (pids[i] > 0)
 				kill(pids[i], SIGTERM);

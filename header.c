@@ -25,11 +25,16 @@ static const struct layout ours = {
  * build's header and a 32-bit one's with a 64-bit time_t read alike when
  * the run count is small and the padding zero (procmon clears it): the
  * 32-bit one is named first, as a 32-bit fcgi_proc meets it more often.
+ * Only x86 aligns a 64-bit field to 4 bytes, and only an x86 machine runs
+ * such a procmon: elsewhere that layout would only make readings
+ * ambiguous (on a big-endian machine, a 64-bit header reads as one).
  */
 static const struct layout known[] = {
 	{ "32-bit with a 64-bit time_t", 24, 8, 4, 16, 8 },
 	{ "32-bit with a 32-bit time_t", 16, 8, 4, 12, 4 },
+#if defined(__i386__) || defined(__x86_64__)
 	{ "32-bit x86 with a 64-bit time_t", 20, 8, 4, 12, 8 },
+#endif
 	{ "64-bit", 24, 8, 8, 16, 8 },
 };
 
@@ -71,15 +76,9 @@ field(const unsigned char *p, size_t size)
 static long long
 signed_field(const unsigned char *p, size_t size)
 {
-	int32_t s32;
-	int64_t s64;
+	unsigned long long v = field(p, size);
 
-	if (size == 4) {
-		memcpy(&s32, p, 4);
-		return s32;
-	}
-	memcpy(&s64, p, 8);
-	return s64;
+	return size == 4 ? (int32_t)(uint32_t)v : (long long)v;
 }
 
 /* The header under layout l, if it reads plausibly so. */
@@ -119,32 +118,39 @@ same_reading(const struct header *a, const struct header *b)
 	    a->starttime == b->starttime;
 }
 
+/*
+ * Ours, when it reads plausibly as ours: no header of another known
+ * layout does (its time or padding would be out of range, or its command
+ * line hold a NUL).  Else the one reading the other layouts agree on, if
+ * there is one.
+ */
 void
 header_read(const unsigned char *file, size_t n, struct header *h)
 {
 	struct header other;
-	bool ours_fit, found = false, ambiguous = false;
+	bool found = false, ambiguous = false;
 	size_t i;
 
 	memset(h, 0, sizeof *h);
-	ours_fit = plausible(&ours, file, n, h);
+	if (plausible(&ours, file, n, h)) {
+		h->fit = HEADER_OURS;
+		h->layout = NULL;
+		return;
+	}
 	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
 		if (same_layout(&known[i], &ours) ||
-		    !plausible(&known[i], file, n, &other) ||
-		    (ours_fit && same_reading(&other, h)))
+		    !plausible(&known[i], file, n, &other))
 			continue;
-		if (ours_fit || (found && !same_reading(&other, h)))
-			ambiguous = true;
-		else if (!found) {
+		if (!found) {
 			*h = other;
 			found = true;
-		}
+		} else if (!same_reading(&other, h))
+			ambiguous = true;
 	}
-	if (ambiguous || (!ours_fit && !found)) {
+	if (found && !ambiguous)
+		h->fit = HEADER_FOREIGN;
+	else {
 		memset(h, 0, sizeof *h);
 		h->fit = HEADER_UNREADABLE;
-	} else
-		h->fit = ours_fit ? HEADER_OURS : HEADER_FOREIGN;
-	if (h->fit == HEADER_OURS)
-		h->layout = NULL;
+	}
 }

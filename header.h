@@ -28,11 +28,11 @@ struct lockdata {
 #define TERMINATE_DELETE	0xDEAFBABEu	/* stopped, file removed */
 
 enum header_fit {
-	HEADER_OURS,		/* laid out as we lay it out, and only so:
-				   it may be written */
+	HEADER_OURS,		/* laid out as we lay it out: it may be
+				   written */
 	HEADER_FOREIGN,		/* only another known layout reads
 				   plausibly: read so, never written */
-	HEADER_UNREADABLE	/* no layout, or several that disagree */
+	HEADER_UNREADABLE	/* no layout, or other ones that disagree */
 };
 
 struct header {

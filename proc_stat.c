@@ -28,7 +28,7 @@ proc_stat_read(pid_t pid, struct proc_stat *st)
 {
 	unsigned long long utime = 0, stime = 0, rss = 0;
 	long ticks = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	char path[32], buf[1024], *p;
+	char path[32], buf[1024], *p, *comm;
 	ssize_t n;
 	int fd, field;
 
@@ -41,9 +41,13 @@ proc_stat_read(pid_t pid, struct proc_stat *st)
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
+	if ((comm = strchr(buf, '(')) == NULL ||
+	    (p = strrchr(buf, ')')) == NULL || p < comm)
 		return -1;
 	memset(st, 0, sizeof *st);
+	comm++;
+	memcpy(st->comm, comm, (size_t)(p - comm) < sizeof st->comm ?
+	    (size_t)(p - comm) : sizeof st->comm - 1);
 	/* After ')': field 3 (state) onwards, one space before each. */
 	for (field = 3, p++; *p == ' ' && field <= 24; field++) {
 		if (field == 3)

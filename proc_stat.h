@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the kernel says of a process, from /proc/PID/stat (proc(5)): its
- * parent and start, and for a running one its memory, CPU time, threads.
+ * program's name, parent and start, and for a running one its memory, CPU
+ * time, threads.
  */
 #ifndef PROC_STAT_H
 #define PROC_STAT_H
@@ -9,6 +10,8 @@
 #include <sys/types.h>
 
 struct proc_stat {
+	char			comm[16];	/* its program's name, as the
+						   kernel keeps it: cut to 15 */
 	char			state;		/* R, S, Z (a zombie)... */
 	pid_t			ppid;
 	unsigned long long	start_ticks;	/* after boot, clock ticks */

@@ -446,15 +446,22 @@ write_field(int fd, const char *file, const void *value, size_t size,
 
 /*
  * Whether procmon may be starting the process under pid right now: its
- * child writes its pid into the header, then takes the lock.
+ * child writes its pid into the header, then takes the lock, then runs
+ * the program.  A child that runs another program already (its name is
+ * not its parent's) is a process of another entry that was given this
+ * pid after the one recorded ended: kept, it would look alive to procmon
+ * for as long as it runs, and nothing would be started.
  */
 static bool
 procmon_child(pid_t pid, const struct pm_procmon *pm)
 {
-	struct proc_stat st;
+	struct proc_stat child, parent;
 
-	return pid > 1 && proc_stat_read(pid, &st) == 0 && st.ppid > 1 &&
-	    (st.ppid == pm->monitors[0] || st.ppid == pm->monitors[1]);
+	return pid > 1 && proc_stat_read(pid, &child) == 0 &&
+	    child.ppid > 1 && (child.ppid == pm->monitors[0] ||
+	    child.ppid == pm->monitors[1]) &&
+	    proc_stat_read(child.ppid, &parent) == 0 &&
+	    strcmp(child.comm, parent.comm) == 0;
 }
 
 /*
@@ -478,12 +485,16 @@ start(int fd, const char *file, const struct pm_proc *p,
 
 	if (p->head.terminate == 0)
 		return PM_OK;		/* running, or being restarted */
-	out->changed = true;
 	if (!pm_running(p) && p->head.pid != 0 &&
-	    !procmon_child(p->head.pid, pm) &&
-	    (status = WRITE_FIELD(fd, file, pid, none, why)) != PM_OK)
-		return status;
-	return WRITE_FIELD(fd, file, terminate, terminate, why);
+	    !procmon_child(p->head.pid, pm)) {
+		if ((status = WRITE_FIELD(fd, file, pid, none, why)) != PM_OK)
+			return status;
+		out->changed = true;
+	}
+	if ((status = WRITE_FIELD(fd, file, terminate, terminate, why)) ==
+	    PM_OK)
+		out->changed = true;
+	return status;
 }
 
 /* As procmon -k: stop time, then the flag; the signal follows. */
@@ -497,9 +508,9 @@ stop(int fd, const char *file, const struct pm_proc *p,
 
 	if (p->head.terminate == TERMINATE_STOP)
 		return PM_OK;
-	out->changed = true;
 	if ((status = WRITE_FIELD(fd, file, starttime, now, why)) != PM_OK)
 		return status;
+	out->changed = true;
 	return WRITE_FIELD(fd, file, terminate, terminate, why);
 }
 

@@ -64,6 +64,10 @@ lockfile make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
 request GET "start=orphan&wait=1"
 check "start&wait=1 of what no supervisor restarts: 504 with the last state" \
     eval 'status_is 504 && json_is ".status == 504 and .process.state == \"stopped\" and (.description | contains(\"not running again after 1 s\"))"'
+lockfile make "$LOCKDIR/procmon.orphan" 0 0xdeadbeef 1 "$now" "x"
+request GET "start=nosuch,orphan&wait=1"
+check "start=nosuch,orphan&wait=1: 207, not the 404 of a request that acted" \
+    eval 'status_is 207 && json_is ".status == 207 and (.results | map(.status)) == [404,504] and .results[1].changed"'
 # The lockfile changed behind a waiting start, once the start has
 # cleared the stop flag: the wait ends at once with what was done.
 behind_start() {

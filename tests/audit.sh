@@ -87,6 +87,12 @@ check "a text/plain form naming stop: audited, 415" logged \
 request POST "" "$(printf -- '--b\r\nContent-Disposition: form-data; name="restart"\r\n\r\nsleep2\r\n--b--\r\n')" \
     "multipart/form-data; boundary=b"
 check "a multipart form naming restart: audited, 415" logged ": restart -: 415 "
+request POST "stop=sleep2" "hello" "text/plain"
+check "an action in the query, a text/plain body: audited as the query's" \
+    logged ": stop sleep2: 415 "
+request POST "" "stop=a%2Cb%3A%20c"
+check "a name holding a comma, a colon, a space: one name in the line" \
+    logged ": stop a\\\\x2cb\\\\x3a\\\\x20c: 404 "
 
 if via_cgi; then
 	# A web server passes REMOTE_USER as it was given; a log line is one

@@ -40,6 +40,8 @@ check "the systemd units, the service naming the installed program" eval \
 version=$("$bin" -V)
 check "one version: -V ($version) is CHANGELOG.md's latest" eval \
     '[ "${version#fcgi_proc }" = "$(sed -n "s/^## \([0-9.]*\) .*/\1/p" CHANGELOG.md | head -1)" ]'
+check "... and the man page's" \
+    grep -qx ".Os fcgi_proc ${version#fcgi_proc }" fcgi_proc.8
 check "... and the metrics' build_info" eval \
     'QUERY_STRING=metrics PROCMON_DIR="$dir" "$bin" -b |
     grep -q "^fcgi_proc_build_info{version=\"${version#fcgi_proc }\","'

@@ -150,6 +150,7 @@ wait_port() {
 		sleep 0.05
 	done
 	echo "no server on port $1" >&2
+	[ -s "$T/server.err" ] && sed 's/^/# server: /' "$T/server.err" | tail -5 >&2
 	exit 1
 }
 

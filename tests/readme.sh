@@ -199,17 +199,19 @@ fi
 # The wrapper and the server's password line, as printed, under uhttpd
 # and busybox httpd, in a mount namespace whose /tmp is the test
 # supervisor's directory (the wrapper names none: procmon's is /tmp).
-# Their files live out of /tmp, which the namespace hides.
+# Their files, the programs too, live out of /tmp, which the namespace
+# hides (a clone under /tmp included).
 R=$(mktemp -d /run/fcgi_proc-router.XXXXXX)
 chmod 755 "$R"
 CLEANUP_EXTRA="$CLEANUP_EXTRA; rm -rf $R"
 mkdir -p "$R/cgi-bin"
+cp "$BIN" "$R/fcgi_proc"
 block '`scp -O`' sh | sed -n '/^#!/,$p' |
-    sed "s|/usr/sbin/fcgi_proc|$BIN|" >"$R/cgi-bin/fcgi_proc"
+    sed "s|/usr/sbin/fcgi_proc|$R/fcgi_proc|" >"$R/cgi-bin/fcgi_proc"
 chmod 755 "$R/cgi-bin/fcgi_proc"
 block "uhttpd authenticates" "" >"$R/httpd.conf"
 check "the wrapper and the password line, as printed" eval \
-    '[ "$(sed -n 2p "$R/cgi-bin/fcgi_proc")" = "exec $BIN -P -a admin -H router.lan" ] &&
+    '[ "$(sed -n 2p "$R/cgi-bin/fcgi_proc")" = "exec $R/fcgi_proc -P -a admin -H router.lan" ] &&
     grep -q "^/cgi-bin/fcgi_proc:admin:" "$R/httpd.conf"'
 # router_server NAME COMMAND...: the server in the namespace, on $port.
 router_server() {
@@ -243,8 +245,9 @@ router_checks() {
 }
 uhttpd=$("$TESTS/tools/build-uhttpd")
 if [ -x "$uhttpd" ]; then
+	cp "$uhttpd" "$R/uhttpd"
 	port=$(free_port)
-	router_server uhttpd "$uhttpd" -f -p "127.0.0.1:$port" \
+	router_server uhttpd "$R/uhttpd" -f -p "127.0.0.1:$port" \
 	    -h "$R" -x /cgi-bin -c "$R/httpd.conf"
 	router_checks "http://127.0.0.1:$port/cgi-bin/fcgi_proc" "uhttpd (README)"
 	stop_server

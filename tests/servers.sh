@@ -3,7 +3,9 @@
 # What only a real server shows, through lighttpd on 127.0.0.1: the
 # original fcgi_proc's documented session, both builds answering alike by
 # FastCGI and by CGI, and a persistent FastCGI responder that survives
-# rude clients, stays flat over 10,000 requests and leaves on SIGTERM.
+# rude clients, stays flat over 10,000 requests and leaves on SIGTERM;
+# and -F's keeper, which replaces a responder that dies, ends them all
+# with it, and says when it can fork none.
 #
 #   BIN=plain build FCGI_BIN=FastCGI build TOOLS=dir/of/pmsup tests/servers.sh
 set -u
@@ -102,5 +104,58 @@ check "no descriptor leaked ($fds0 -> $fds1)" [ "$fds0" = "$fds1" ]
 stop_server
 check "lighttpd stopped: the responder is gone within a second" \
     gone "$responder" 1
+
+# --- -F: a keeper and its responders on one socket, as systemd starts it ---
+# keeper [COMMAND...]: FCGI_BIN -F 3 on a new socket as standard input,
+# run by COMMAND (setpriv, prlimit); its pid in $keeper.
+keeper() {
+	rm -f "$T/keeper.sock"
+	/usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+os.dup2(s.fileno(), 0)
+os.execvp(sys.argv[2], sys.argv[2:])' "$T/keeper.sock" "$@" \
+	    "$FCGI_BIN" -F 3 -d "$LOCKDIR" >/dev/null 2>"$T/keeper.err" &
+	keeper=$!
+}
+all_gone() { local p; for p in "$@"; do gone "$p" 5 || return 1; done; }
+# responders_are N: the keeper has N children, within 5 s.
+responders_are() {
+	for _ in $(seq 100); do
+		[ "$(pgrep -P "$keeper" | wc -l)" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+keeper
+check "-F 3: three responders" responders_are 3
+first=$(pgrep -P "$keeper" | head -1)
+kill -KILL "$first"
+check "one killed: replaced, three again" eval \
+    'responders_are 3 && ! pgrep -P "$keeper" | grep -qx "$first"'
+kids=$(pgrep -P "$keeper")
+kill -KILL "$keeper"
+wait "$keeper" 2>/dev/null
+check "the keeper killed: its responders end with it" all_gone $kids
+kill -KILL $kids 2>/dev/null	# if they did not
+keeper
+responders_are 3
+kids=$(pgrep -P "$keeper")
+kill -TERM "$keeper"
+wait "$keeper"
+rc=$?
+check "SIGTERM: the keeper passes it on, and exits 0 ($rc)" eval \
+    '[ $rc = 0 ] && all_gone $kids'
+if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
+	# No process may be forked: the keeper says so and exits 1, at once.
+	keeper setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    prlimit --nproc=1 --
+	wait "$keeper"
+	rc=$?
+	check "no responder can be forked: exit 1, and why ($rc)" eval \
+	    '[ $rc = 1 ] && grep -q "cannot fork a responder" "$T/keeper.err"'
+fi
 
 summary

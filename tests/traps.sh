@@ -171,15 +171,15 @@ OPTS=-v
 start_server
 request GET list
 check "as root without -u: none of them listed" json_is 'length == 0'
-request GET metrics
-check "... and the metrics say so: procmon not found, 4 files another user's" \
-    eval 'grep -qx "procmon_found 0" "$T/body" &&
-    grep -qx "procmon_lockfiles_untrusted{reason=\"owner\"} 4" "$T/body"'
 if via_cgi; then
 	check "... and -v says why" grep -q \
 	    '^fcgi_proc: 200 GET "list" (4 procmon.\* files left out: owned by a user not trusted (see -u))$' \
 	    "$T/err"
 fi
+request GET metrics
+check "... and the metrics say so: procmon not found, 4 files another user's" \
+    eval 'grep -qx "procmon_found 0" "$T/body" &&
+    grep -qx "procmon_lockfiles_untrusted{reason=\"owner\"} 4" "$T/body"'
 stop_server
 OPTS="-u nobody"
 start_server

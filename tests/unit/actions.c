@@ -4,6 +4,7 @@
  * signal; our own writers one at a time, each deciding on a fresh read;
  * headers we cannot read with certainty never written; procmon's state.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -123,7 +124,8 @@ test_actions(void)
 
 /*
  * Stepping in at a writer's first pwrite(): it has read the header and
- * decided.  (glibc built for large files names it pwrite64.)
+ * decided; or failing its nth, as a full or failing disk would.  (glibc
+ * built for large files names it pwrite64.)
  */
 ssize_t	__real_pwrite(int, const void *, size_t, off_t);
 ssize_t	__wrap_pwrite(int, const void *, size_t, off_t);
@@ -132,9 +134,11 @@ ssize_t	__wrap_pwrite64(int, const void *, size_t, off_t);
 
 static int pause_write[2] = { -1, -1 }, resume_write[2] = { -1, -1 };
 static bool hold_next_write;
+static int fail_write_in;	/* 1: the next pwrite() fails; 0: none */
 
-static void
-hold_at_write(void)
+/* False if this write is to fail. */
+static bool
+step_in_at_write(void)
 {
 	char c;
 
@@ -144,20 +148,52 @@ hold_at_write(void)
 		    read(resume_write[0], &c, 1) != 1)
 			_exit(1);
 	}
+	if (fail_write_in > 0 && --fail_write_in == 0) {
+		errno = ENOSPC;
+		return false;
+	}
+	return true;
 }
 
 ssize_t
 __wrap_pwrite(int fd, const void *buf, size_t n, off_t at)
 {
-	hold_at_write();
-	return __real_pwrite(fd, buf, n, at);
+	return step_in_at_write() ? __real_pwrite(fd, buf, n, at) : -1;
 }
 
 ssize_t
 __wrap_pwrite64(int fd, const void *buf, size_t n, off_t at)
 {
-	hold_at_write();
-	return __real_pwrite64(fd, buf, n, at);
+	return step_in_at_write() ? __real_pwrite64(fd, buf, n, at) : -1;
+}
+
+/*
+ * A write that fails: the action fails, and says it changed the file
+ * only when a write before it went through.
+ */
+void
+test_failed_writes(void)
+{
+	struct pm_outcome out;
+	time_t then = time(NULL) - 100;
+
+	write_lockfile("full", 0, 0, 3, then, "x", 1, 0600);
+	fail_write_in = 1;
+	check(act("full", PM_STOP, 0, &out) == PM_SYSERR && !out.changed &&
+	    read_header("full").terminate == 0 &&
+	    read_header("full").starttime == then,
+	    "stop, its first write failing: failed, nothing changed");
+	fail_write_in = 2;
+	check(act("full", PM_STOP, 0, &out) == PM_SYSERR && out.changed &&
+	    read_header("full").terminate == 0 &&
+	    read_header("full").starttime != then,
+	    "stop, its second write failing: failed, the time changed");
+	write_lockfile("full", 0, TERMINATE_STOP, 3, then, "x", 1, 0600);
+	fail_write_in = 1;
+	check(act("full", PM_START, 0, &out) == PM_SYSERR && !out.changed &&
+	    read_header("full").terminate == TERMINATE_STOP,
+	    "start, its write failing: failed, nothing changed");
+	fail_write_in = 0;
 }
 
 /* A start in a child of its own; held at its first write if told to. */
@@ -236,6 +272,36 @@ test_writers(void)
 	close(resume_write[1]);
 }
 
+/*
+ * A monitor as procmon's: a child of ours, and its own child, as it is
+ * between fork and exec (program NULL), or running program (sleep 60).
+ * Both are read from /proc as other processes (qemu-user shows its own
+ * process under the guest's name).
+ */
+static pid_t
+monitor_with_child(const char *program, pid_t *child)
+{
+	int report[2];
+	pid_t monitor;
+
+	if (pipe(report) == -1 || (monitor = fork()) == -1)
+		exit(1);
+	if (monitor == 0) {
+		pid_t pid = program != NULL ? spawn_program(program) :
+		    spawn("run", HOLD_NONE);
+
+		if (write(report[1], &pid, sizeof pid) != sizeof pid)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(report[0], child, sizeof *child) != sizeof *child)
+		exit(1);
+	close(report[0]);
+	close(report[1]);
+	return monitor;
+}
+
 /* A start with procmon's monitors as given. */
 static enum pm_status
 start_under(const char *name, pid_t monitor)
@@ -259,11 +325,12 @@ start_under(const char *name, pid_t monitor)
 void
 test_start_rule(void)
 {
-	pid_t child = spawn("run", HOLD_NONE);	/* a child of ours */
+	pid_t monitor, child;
 
+	monitor = monitor_with_child(NULL, &child);
 	write_lockfile("inflight", child, TERMINATE_STOP, 2, time(NULL), "x",
 	    1, 0600);
-	check(start_under("inflight", getpid()) == PM_OK &&
+	check(start_under("inflight", monitor) == PM_OK &&
 	    read_header("inflight").pid == child &&
 	    read_header("inflight").terminate == 0, "start: the pid of "
 	    "procmon's child, not yet holding the lock, is kept");
@@ -271,7 +338,17 @@ test_start_rule(void)
 	check(start_under("inflight", 1) == PM_OK &&
 	    read_header("inflight").pid == 0, "start: the same pid, a "
 	    "child of another process, is cleared");
-	reap(child);
+	kill(child, SIGKILL);
+	reap(monitor);
+	/* A child of procmon's running another program: another entry's. */
+	monitor = monitor_with_child("sleep", &child);
+	write_lockfile("inflight", child, TERMINATE_STOP, 2, time(NULL), "x",
+	    1, 0600);
+	check(start_under("inflight", monitor) == PM_OK &&
+	    read_header("inflight").pid == 0, "start: a child of procmon's "
+	    "that runs a program already (another entry's) is cleared");
+	kill(child, SIGKILL);
+	reap(monitor);
 }
 
 /* The bytes of name's lockfile, to show that nothing was written. */

@@ -20,7 +20,9 @@ static const struct shape shapes[] = {
 	{ "64-bit", 24, 8, 8, 16, 8 },
 	{ "32-bit, 32-bit time_t", 16, 8, 4, 12, 4 },
 	{ "32-bit, 64-bit time_t", 24, 8, 4, 16, 8 },
+#if defined(__i386__) || defined(__x86_64__)	/* met only on x86 */
 	{ "32-bit x86, 64-bit time_t", 20, 8, 4, 12, 8 },
+#endif
 };
 
 /* A field of size bytes, in this machine's byte order. */

@@ -240,6 +240,28 @@ lives(pid_t pid)
 	return waitpid(pid, NULL, WNOHANG) == 0;
 }
 
+pid_t
+spawn_program(const char *program)
+{
+	int ran[2];
+	char c;
+	pid_t pid;
+
+	/* The pipe closes on exec: end of file says the program runs. */
+	if (pipe2(ran, O_CLOEXEC) == -1 || (pid = fork()) == -1)
+		exit(1);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execlp(program, program, "60", (char *)NULL);
+		_exit(127);
+	}
+	close(ran[1]);
+	if (read(ran[0], &c, 1) != 0)
+		exit(1);
+	close(ran[0]);
+	return pid;
+}
+
 void
 reap(pid_t pid)
 {

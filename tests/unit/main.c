@@ -32,6 +32,7 @@ main(void)
 	test_actions();
 	test_writers();
 	test_start_rule();
+	test_failed_writes();
 	test_unwritable();
 	test_procmon_state();
 	test_signal_races();

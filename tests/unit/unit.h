@@ -33,6 +33,7 @@ void	test_trust(void);
 void	test_actions(void);
 void	test_writers(void);
 void	test_start_rule(void);
+void	test_failed_writes(void);
 void	test_unwritable(void);
 void	test_procmon_state(void);
 void	test_signal_races(void);
@@ -67,6 +68,8 @@ pid_t	spawn(const char *name, enum hold);
 extern int unlock_pipe[2], unlocked_pipe[2];
 pid_t	spawn_droppable(const char *name);	/* records its pid too */
 void	end_droppable(pid_t);
+/* A child running program (sleep 60, from PATH); returns once it does. */
+pid_t	spawn_program(const char *program);
 
 bool	died(pid_t);	/* a child gone (reaped) within a second */
 bool	lives(pid_t);	/* a child alive a moment from now */
