@@ -54,6 +54,10 @@ show(const char *file)
 	return 0;
 }
 
+/* One field of ld, at its offset: never the whole header. */
+#define PUT(fd, ld, field) pwrite((fd), &(ld).field, sizeof (ld).field, \
+	    offsetof(struct lockdata, field))
+
 static int
 set(const char *file, char **fields)
 {
@@ -72,20 +76,16 @@ set(const char *file, char **fields)
 		v = number(eq + 1);
 		if (strncmp(*fields, "pid=", 4) == 0) {
 			ld.pid = (pid_t)v;
-			n = pwrite(fd, &ld.pid, sizeof ld.pid,
-			    offsetof(struct lockdata, pid));
+			n = PUT(fd, ld, pid);
 		} else if (strncmp(*fields, "terminate=", 10) == 0) {
 			ld.terminate = (uint32_t)v;
-			n = pwrite(fd, &ld.terminate, sizeof ld.terminate,
-			    offsetof(struct lockdata, terminate));
+			n = PUT(fd, ld, terminate);
 		} else if (strncmp(*fields, "runcount=", 9) == 0) {
 			ld.runcount = (size_t)v;
-			n = pwrite(fd, &ld.runcount, sizeof ld.runcount,
-			    offsetof(struct lockdata, runcount));
+			n = PUT(fd, ld, runcount);
 		} else if (strncmp(*fields, "starttime=", 10) == 0) {
 			ld.starttime = (time_t)v;
-			n = pwrite(fd, &ld.starttime, sizeof ld.starttime,
-			    offsetof(struct lockdata, starttime));
+			n = PUT(fd, ld, starttime);
 		} else
 			errx(2, "unknown field: %s", *fields);
 		if (n <= 0)
