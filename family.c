@@ -123,10 +123,12 @@ family_find(struct family *f, pid_t root)
 		for (grew = false, i = 0; i < count && r == 0; i++) {
 			struct node *n = &nodes[i];
 
+			/* (is_member first: a look through all the nodes
+			 * only for a child of a member.) */
 			if (n->taken || n->pid <= 1 || n->pid == self ||
 			    n->pid == root || is_member(f, n->pid) ||
-			    (n->ppid != root &&
-			    ((parent = node_of(nodes, count, n->ppid)) == NULL ||
+			    (n->ppid != root && (!is_member(f, n->ppid) ||
+			    (parent = node_of(nodes, count, n->ppid)) == NULL ||
 			    !parent->taken)))
 				continue;
 			n->taken = grew = true;

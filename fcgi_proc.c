@@ -390,8 +390,8 @@ reap_responders(pid_t *pids, unsigned n)
  * keeps them: one that crashes, or that could not be forked, is replaced
  * a second later (never in a tight loop), and SIGTERM (what lighttpd and
  * systemd send to the process they started) is passed on to them all.
- * Returns in each responder; the keeper itself exits, 1 if it could fork
- * none.
+ * Returns in each responder; the keeper itself exits, 1 if it could
+ * never fork one.
  */
 static void
 keep_responders(unsigned n)
@@ -400,7 +400,7 @@ keep_responders(unsigned n)
 	pid_t pids[RESPONDERS_MAX] = { 0 };
 	sigset_t block, mask;
 	unsigned i, alive;
-	bool backoff = false, unforked;
+	bool backoff = false, unforked, forked = false;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
@@ -416,14 +416,15 @@ keep_responders(unsigned n)
 				if (fork_responder(&pids[i], &mask))
 					return;
 				unforked |= pids[i] == 0;
+				forked |= pids[i] != 0;
 			}
 			alive += pids[i] > 0;
 		}
-		if (alive == 0 && (stop_requested || unforked))
-			exit(unforked);
+		if (alive == 0 && (stop_requested || (unforked && !forked)))
+			exit(!stop_requested);	/* stopped, or none forked */
+		backoff |= unforked;
 		if (alive == 0 && !backoff)
 			exit(0);	/* all ended in order */
-		backoff |= unforked;
 		/* Until a signal, or the second a replacement waits out. */
 		if (pselect(0, NULL, NULL, NULL, backoff ? &second : NULL,
 		    &mask) == 0)

@@ -485,8 +485,10 @@ start(int fd, const char *file, const struct pm_proc *p,
 
 	if (p->head.terminate == 0)
 		return PM_OK;		/* running, or being restarted */
+	/* The lock is asked again after /proc: a child of procmon's that
+	 * has run its program took the lock before it did. */
 	if (!pm_running(p) && p->head.pid != 0 &&
-	    !procmon_child(p->head.pid, pm)) {
+	    !procmon_child(p->head.pid, pm) && !holds_lock(fd, p->head.pid)) {
 		if ((status = WRITE_FIELD(fd, file, pid, none, why)) != PM_OK)
 			return status;
 		out->changed = true;

@@ -277,8 +277,12 @@ read_body(struct request *req, const struct route *routes, struct refusal *r)
 	if (req->body_copy != NULL)	/* parsing takes the body apart */
 		req->body = memcpy(req->body_copy, req->scratch, (size_t)n + 1);
 	if (n > 0 && !form_encoded(getenv("CONTENT_TYPE"))) {
-		if (req->route == NULL)	/* the query's, if it named one */
-			req->route = named_action(routes, req->scratch);
+		const struct route *named = named_action(routes, req->scratch);
+
+		/* An action the query named stays; else the body's. */
+		if (named != NULL && (req->route == NULL ||
+		    !(req->route->flags & ROUTE_ACTS)))
+			req->route = named;
 		return refuse(r, 415, "POST body must be " FORM_TYPE);
 	}
 	return 0;

@@ -87,6 +87,9 @@ check "a text/plain form naming stop: audited, 415" logged \
 request POST "" "$(printf -- '--b\r\nContent-Disposition: form-data; name="restart"\r\n\r\nsleep2\r\n--b--\r\n')" \
     "multipart/form-data; boundary=b"
 check "a multipart form naming restart: audited, 415" logged ": restart -: 415 "
+request POST "list" "restart=sleep2" "text/plain"
+check "... and one naming restart after a query that lists: audited, 415" \
+    logged ": restart -: 415 "
 request POST "stop=sleep2" "hello" "text/plain"
 check "an action in the query, a text/plain body: audited as the query's" \
     logged ": stop sleep2: 415 "

@@ -156,6 +156,30 @@ if [ "$(id -u)" = 0 ] && [ -z "${RUN:-}" ]; then
 	rc=$?
 	check "no responder can be forked: exit 1, and why ($rc)" eval \
 	    '[ $rc = 1 ] && grep -q "cannot fork a responder" "$T/keeper.err"'
+	# Forks that fail for a while, after the keeper had its three: nobody
+	# may have 4 processes, and three more of nobody's hold every place
+	# while the responders are killed, all of them.  The keeper keeps
+	# trying.
+	keeper setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    prlimit --nproc=4 --
+	responders_are 3
+	squatters=
+	for _ in 1 2 3; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups sleep 600 &
+		squatters="$squatters $!"
+	done
+	kill -KILL $(pgrep -P "$keeper")
+	for _ in $(seq 100); do
+		grep -q "cannot fork a responder" "$T/keeper.err" && break
+		sleep 0.05
+	done
+	kill $squatters
+	wait $squatters 2>/dev/null
+	check "forks that fail for a while: said, retried, three again" eval \
+	    'grep -q "cannot fork a responder" "$T/keeper.err" &&
+	    kill -0 "$keeper" && responders_are 3'
+	kill -TERM "$keeper" 2>/dev/null
+	wait "$keeper"
 fi
 
 summary
