@@ -173,7 +173,7 @@ bench:
 
 # What install builds: the FastCGI build where fcgi_stdio.h is found (the
 # one binary the README runs every way), otherwise the plain one.
-INSTALL_O = $(O)/install
+INSTALL_O = $(O)/build/install
 HAVE_FCGI = printf '\043include <fcgi_stdio.h>\n' | $(CC) $(CPPFLAGS) -E - \
 	    >/dev/null 2>&1 && echo 1 || echo 0
 

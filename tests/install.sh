@@ -48,4 +48,15 @@ check "... and the metrics' build_info" eval \
 check "make uninstall: every file gone" eval \
     'make -s O="$dir/build" PREFIX=/usr DESTDIR="$root" uninstall &&
     [ -z "$(find "$root" -type f)" ]'
+# The README's own commands, in a clone: whatever they build stays out of
+# what git tracks, so nothing built is ever committed by mistake.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git clone -q . "$dir/src"
+	check "make and make install in a clone: git sees no change" eval \
+	    '(cd "$dir/src" && make -s >/dev/null &&
+	    make -s DESTDIR="$dir/root2" install >/dev/null &&
+	    [ -z "$(git status --porcelain)" ])'
+else
+	echo "# skip - make in a clone: not a git work tree"
+fi
 echo "$passed passed, $failed failed"
