@@ -35,35 +35,13 @@ struct result {
 	long long	 held_since;	/* the outcome seen since, or -1 */
 };
 
-/* What a failed action means: a status, and the sentence in why. */
-static int
-status_of(enum pm_status status, const char *name, char *why)
-{
-	switch (status) {
-	case PM_UNKNOWN:
-		snprintf(why, PM_WHY_MAX, "no process named \"%.64s\"", name);
-		return 404;
-	case PM_UNTRUSTED:
-		return 403;
-	case PM_DELETING:
-		snprintf(why, PM_WHY_MAX, "\"%.64s\" is being removed by "
-		    "procmon", name);
-		return 409;
-	case PM_UNWRITABLE:
-	case PM_NOT_HOLDER:
-		return 409;
-	default:
-		return 500;
-	}
-}
-
 static void
 fail(struct result *res, enum pm_status status, const char *name,
     const char *why)
 {
 	if (why != res->description)
 		snprintf(res->description, sizeof res->description, "%s", why);
-	res->status = status_of(status, name, res->description);
+	res->status = answer_status_of(status, name, res->description);
 }
 
 /* A sentence for people; the other keys of the answer are for programs. */

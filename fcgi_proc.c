@@ -345,8 +345,7 @@ fork_responder(pid_t *pid, const sigset_t *mask)
 	pid_t keeper = getpid();
 
 	if ((*pid = fork()) == -1) {
-		dprintf(STDERR_FILENO, LOG_NAME ": cannot fork a responder: "
-		    "%s\n", strerror(errno));
+		log_warn("cannot fork a responder: %s", strerror(errno));
 		*pid = 0;
 		return false;
 	}

@@ -61,9 +61,12 @@ log_syslog(int priority, const char *text, size_t len)
 		r = send_to_syslog(SOCK_STREAM, msg.data, msg.len - 1);
 	if (r == -1) {
 		if (!said) {
-			fprintf(stderr, LOG_NAME ": cannot send the audit "
-			    "trail to " SYSLOG_PATH ": %s; it follows here\n",
+			char note[160];
+
+			snprintf(note, sizeof note, "cannot send the audit "
+			    "trail to " SYSLOG_PATH ": %s; it follows here",
 			    strerror(errno));
+			log_stderr(note, strlen(note));
 			said = true;
 		}
 		log_stderr(text, len);
@@ -71,15 +74,33 @@ log_syslog(int priority, const char *text, size_t len)
 	buf_free(&msg);
 }
 
+static void	warn_outside(const char *, va_list) PRINTF_LIKE(1, 0);
+
+static void
+warn_outside(const char *fmt, va_list ap)
+{
+	dprintf(STDERR_FILENO, LOG_NAME ": ");
+	vdprintf(STDERR_FILENO, fmt, ap);
+	dprintf(STDERR_FILENO, "\n");
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	warn_outside(fmt, ap);
+	va_end(ap);
+}
+
 void
 log_fatal(const char *fmt, ...)
 {
 	va_list ap;
 
-	dprintf(STDERR_FILENO, LOG_NAME ": ");
 	va_start(ap, fmt);
-	vdprintf(STDERR_FILENO, fmt, ap);
+	warn_outside(fmt, ap);
 	va_end(ap);
-	dprintf(STDERR_FILENO, "\n");
 	exit(2);
 }

@@ -27,7 +27,11 @@ void	log_stderr(const char *text, size_t len);
  */
 void	log_syslog(int priority, const char *text, size_t len);
 
-/* Setup failures: standard error, then exit status 2. */
+/*
+ * Outside a request (libfcgi's streams then are not set up): standard
+ * error's descriptor; log_fatal() then exits with status 2.
+ */
+void	log_warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
 _Noreturn void log_fatal(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 #endif

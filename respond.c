@@ -69,6 +69,27 @@ answer_kill(struct answer *ans, pid_t pid, int signal, bool descendant)
 	ans->nkills++;
 }
 
+int
+answer_status_of(enum pm_status status, const char *name, char *why)
+{
+	switch (status) {
+	case PM_UNKNOWN:
+		snprintf(why, PM_WHY_MAX, "no process named \"%.64s\"", name);
+		return 404;
+	case PM_UNTRUSTED:
+		return 403;
+	case PM_DELETING:
+		snprintf(why, PM_WHY_MAX, "\"%.64s\" is being removed by "
+		    "procmon", name);
+		return 409;
+	case PM_UNWRITABLE:
+	case PM_NOT_HOLDER:
+		return 409;
+	default:
+		return 500;
+	}
+}
+
 /*
  * The CGI response (RFC 3875 section 6): one Status line, the header
  * lines, then the body and, after JSON, a newline; for HEAD nothing more.

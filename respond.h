@@ -41,6 +41,13 @@ void	answer_reset(struct answer *);
 void	answer_error(struct answer *, int status, const char *description);
 void	answer_kill(struct answer *, pid_t, int signal, bool descendant);
 
+/*
+ * The HTTP status of a procmon_client call that failed on name.  why
+ * (PM_WHY_MAX bytes) holds the call's sentence; where it leaves none (no
+ * such name, or one procmon is removing), one is written there.
+ */
+int	answer_status_of(enum pm_status, const char *name, char *why);
+
 /* The CGI response; body_only (-b, from a shell): the body alone. */
 void	respond(const struct answer *, bool head, bool body_only);
 

@@ -19,25 +19,11 @@
 			"base-uri 'none'; form-action 'none'; " \
 			"frame-ancestors 'none'"
 
-/* A failed lookup, as a status and a sentence. */
+/* A failed lookup, as a status and a sentence (in why). */
 static void
-fail(struct answer *ans, enum pm_status status, const char *name,
-    const char *why)
+fail(struct answer *ans, enum pm_status status, const char *name, char *why)
 {
-	char desc[PM_WHY_MAX];
-
-	switch (status) {
-	case PM_UNKNOWN:
-		snprintf(desc, sizeof desc, "no process named \"%.64s\"",
-		    name);
-		answer_error(ans, 404, desc);
-		break;
-	case PM_UNTRUSTED:
-		answer_error(ans, 403, why);
-		break;
-	default:
-		answer_error(ans, 500, why);
-	}
+	answer_error(ans, answer_status_of(status, name, why), why);
 }
 
 /* The body is whole, or the answer is a 500 that says why. */
