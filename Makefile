@@ -13,7 +13,8 @@
 #                     is every test
 #   make install      the program, stripped (the FastCGI build where libfcgi
 #                     is installed: it answers CGI too), its man page, the
-#                     systemd units, the alert rules and the docs, under
+#                     systemd units, the alert rules, README, CHANGELOG,
+#                     LICENSE and SECURITY.md, under
 #                     $(DESTDIR)$(PREFIX); make uninstall removes them
 #
 # SPDX-License-Identifier: MIT

@@ -48,6 +48,20 @@ check "... and the metrics' build_info" eval \
 check "make uninstall: every file gone" eval \
     'make -s O="$dir/build" PREFIX=/usr DESTDIR="$root" uninstall &&
     [ -z "$(find "$root" -type f)" ]'
+# The man page's EXAMPLES show the README's configurations, which
+# tests/readme.sh runs as printed: line for line, so they cannot drift.
+missing=$(awk '/^\.Sh / { examples = $2 == "EXAMPLES" }
+	examples && /^\.Bd -literal/ { inside = 1; blocks++; next }
+	/^\.Ed/ { inside = 0 }
+	inside && blocks > 1 { gsub(/\\e/, "\\"); print }' fcgi_proc.8 |
+    while IFS= read -r line; do
+	grep -qxF -- "$line" README.md docs/systemd/fcgi_proc.service ||
+	    echo "$line"
+    done)
+check "the man page's configurations are the README's, line for line" \
+    [ -z "$missing" ]
+[ -z "$missing" ] || echo "# not in the README: $missing"
+
 # The README's own commands, in a clone: whatever they build stays out of
 # what git tracks, so nothing built is ever committed by mistake.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
