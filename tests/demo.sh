@@ -45,16 +45,13 @@ check "CGI: stop by POST" json_is '.status == 200 and .action == "stop"'
 # The demo's responders: a list is answered while a restart of a process
 # that ignores SIGTERM waits out its grace (by order: the restart is
 # still unanswered).  The process is supervised beside the demo's own.
-printf '#!/bin/sh\nexec 2>/dev/null\ntrap "echo term >>%s/term" TERM\nwhile :; do sleep 1; done\n' \
-    "$T" >"$T/stubborn"
-chmod 755 "$T/stubborn"
+make_stubborn
 "$top/build/cgi/pmsup" -d "$run/locks" stubborn="$T/stubborn" &
 stubsup=$!
-for _ in $(seq 100); do [ -s "$run/locks/procmon.stubborn" ] && break; sleep 0.05; done
-sleep 0.2
+poll 30 test -e "$T/ready"
 curl -s -o /dev/null "http://127.0.0.1:$port/procs?restart=stubborn&grace=8" &
 restart=$!
-for _ in $(seq 200); do [ -e "$T/term" ] && break; sleep 0.05; done
+poll 30 test -e "$T/term"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/procs?list")
 check "during a restart's grace, a list is answered ($code) first" \
     eval '[ -e "$T/term" ] && [ "$code" = 200 ] && kill -0 $restart 2>/dev/null'
@@ -64,7 +61,8 @@ wait "$stubsup" 2>/dev/null
 
 kill -INT "$demo"
 wait "$demo"
-check "Ctrl-C ends the demo cleanly" eval '[ $? = 0 ]'
+rc=$?
+check "Ctrl-C ends the demo cleanly" eval '[ $rc = 0 ]'
 check "... and it says so" grep -q "nothing left running" "$T/demo.out"
 left=$(pgrep -af "$run|$top/build/fcgi/fcgi_proc")
 check "no process of the demo is left${left:+: $left}" [ -z "$left" ]

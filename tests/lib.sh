@@ -346,7 +346,6 @@ valid_json() {
 	/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' \
 	    "$T/body" 2>/dev/null
 }
-body_is()   { [ "$(cat "$T/body")" = "$1" ]; }
 # body_has TEXT...: the body holds each TEXT (fixed strings).
 body_has() {
 	local t
@@ -411,15 +410,39 @@ state_of() {
 	}' "$T/body"
 }
 
+# state_is PID STATE: PID's state is STATE (proc(5): S, T, Z...).
+state_is() { [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = "$2" ]; }
+# alive PID: true while PID lives (a zombie does not).
+alive() {
+	local s
+	s=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+	[ -n "$s" ] && [ "$s" != Z ]
+}
+
 # gone PID [SECONDS]: true once PID has died (a zombie counts), within
-# SECONDS (2 by default).
-gone() {
-	for _ in $(seq $((${2:-2} * 20))); do
-		[ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = Z ] && return 0
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
+# SECONDS (10 by default).
+dead() { ! alive "$1"; }
+gone() { poll "${2:-10}" dead "$1"; }
+
+# poll SECONDS COMMAND...: true once COMMAND succeeds, tried every 0.1 s;
+# SECONDS only bounds a wait for what must happen, never measures it.
+poll() {
+	local end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
 	done
-	return 1
+}
+
+# make_stubborn: $T/stubborn, a process that ignores SIGTERM and appends
+# "term" to $T/term when it gets one, and creates $T/ready once its trap
+# is set: a restart with a grace then keeps its responder busy for the
+# whole grace.
+make_stubborn() {
+	printf '#!/bin/sh\nexec 2>/dev/null\ntrap "echo term >>%s/term" TERM\n: >%s/ready\nwhile :; do sleep 1; done\n' \
+	    "$T" "$T" >"$T/stubborn"
+	chmod 755 "$T/stubborn"
 }
 
 # wait_state NAME STATE: up to 5 s for procmon's restart to be seen.

@@ -105,9 +105,9 @@ refuses_planted() {
 }
 cp "$BIN" "$T/caps"
 if ! command -v setcap >/dev/null; then
-	echo "# skip file capabilities: no setcap (install libcap2-bin)"
+	echo "# skip - file capabilities: no setcap (install libcap2-bin)"
 elif ! setcap cap_kill,cap_dac_override+ep "$T/caps" 2>"$T/err"; then
-	echo "# skip file capabilities: setcap refused: $(cat "$T/err")"
+	echo "# skip - file capabilities: setcap refused: $(cat "$T/err")"
 else
 	refuses_planted "$T/caps" "cap_kill,cap_dac_override+ep"
 fi
@@ -155,15 +155,15 @@ done
 check "setuid, as it runs: real uid the caller's (65534), effective root" \
     eval '[ "$(ids $waiting)" = "65534 0" ]'
 check "setuid: the caller can signal it (SIGSTOP stops it)" eval \
-    '"${NOBODY[@]}" kill -STOP $waiting 2>/dev/null && sleep 0.2 &&
-    [ "$(cut -d" " -f3 /proc/$waiting/stat)" = T ]'
+    '"${NOBODY[@]}" kill -STOP $waiting 2>/dev/null &&
+    poll 30 state_is $waiting T'
 kill -CONT "$waiting"
 exec 7>&-
 wait "$waiting"
 
 # --- the audit: the real uid, and what the request only claims --------
 if [ -e /dev/log ]; then
-	echo "# skip the audit line: /dev/log exists, so it goes to syslog"
+	echo "# skip - the audit line: /dev/log exists, so it goes to syslog"
 else
 	# A web request's GET acts only when sent to a loopback Host.
 	REQ_ENV=(REMOTE_USER=admin REMOTE_ADDR=192.168.1.5 HTTP_HOST=localhost)
@@ -179,7 +179,7 @@ fi
 # responders, and must still stop them with SIGTERM when it stops.
 if ! command -v lighttpd >/dev/null || ! id www-data >/dev/null 2>&1 ||
     [ -z "${FCGI_BIN:-}" ]; then
-	echo "# skip lighttpd as www-data: no lighttpd, no user www-data or no FCGI_BIN"
+	echo "# skip - lighttpd as www-data: no lighttpd, no user www-data or no FCGI_BIN"
 	summary
 	exit
 fi

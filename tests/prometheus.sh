@@ -46,15 +46,6 @@ prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/tsdb" \
 pid=$!
 CLEANUP_EXTRA="kill $pid 2>/dev/null; wait $pid 2>/dev/null"
 
-# poll SECONDS COMMAND...: true once COMMAND succeeds, tried every 0.1 s.
-poll() {
-	local end=$(($(date +%s) + $1))
-	shift
-	until "$@"; do
-		[ "$(date +%s)" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
 # value PROMQL: the value of the query's one sample now, "" if not one.
 value() {
 	curl -s --max-time 5 "$prom/api/v1/query" --data-urlencode "query=$1" |
@@ -108,6 +99,10 @@ else
 	summary
 	exit 1
 fi
+
+# (lighttpd lets anonymous requests through: its log says who asked.)
+check "... as bob, by the README's basic_auth" \
+    grep -q '^127\.0\.0\.1 [^ ]* bob \[.*"GET /procs?metrics= ' "$T/access.log"
 
 # --- what Prometheus stored is what the lockfiles say -----------------
 for name in procmon1 procmon2 sleep1 sleep2; do

@@ -25,11 +25,7 @@ block() {
 		inside { print }' "$top/README.md"
 }
 
-# A process that ignores SIGTERM, and says when it got one: a restart
-# with a grace then keeps its responder busy for the whole grace.
-printf '#!/bin/sh\nexec 2>/dev/null\ntrap "echo term >>%s/term" TERM\nwhile :; do sleep 1; done\n' \
-    "$T" >"$T/stubborn"
-chmod 755 "$T/stubborn"
+make_stubborn
 start_supervisor sleep1='sleep 3600' stubborn="$T/stubborn"
 chmod 755 "$LOCKDIR"
 
@@ -57,11 +53,12 @@ curl_as() {
 # clock: the restart is still unanswered when the list is.)
 grace_then_list() {
 	local u=$1 cred=$2 name=$3 header=${4:-} restart list
-	rm -f "$T/term"
+	poll 30 test -e "$T/ready"
+	rm -f "$T/term" "$T/ready"
 	curl -s -o "$T/restart" --max-time 30 -u "$cred" ${header:+-H "$header"} \
 	    -d "restart=stubborn&grace=8" "$u" &
 	restart=$!
-	for _ in $(seq 200); do [ -e "$T/term" ] && break; sleep 0.05; done
+	poll 30 test -e "$T/term"
 	list=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 -u "$cred" \
 	    ${header:+-H "$header"} "$u?list")
 	check "$name: during a restart's grace, a list is answered ($list) first" \
@@ -125,10 +122,9 @@ os.execv(sys.argv[2], sys.argv[2:])' "$sock" \
     "$installed" ${exec_start#/usr/local/bin/fcgi_proc } 2>>"$T/server.err" &
 service=$!
 CLEANUP_EXTRA="kill $service 2>/dev/null"
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-sleep 0.2
+poll 30 test -S "$sock"
 check "the service keeps four responders on the socket" \
-    eval '[ "$(pgrep -P $service | wc -l)" = 4 ]'
+    poll 30 eval '[ "$(pgrep -P $service | wc -l)" = 4 ]'
 
 # The password file, by the README's line, for admin, bob (a user who may
 # only list) and prometheus; the line asks for the password at a
@@ -244,16 +240,16 @@ router_checks() {
 	grace_then_list "$u" admin:password "$name" "$host"
 }
 uhttpd=$("$TESTS/tools/build-uhttpd")
-if [ -x "$uhttpd" ]; then
-	cp "$uhttpd" "$R/uhttpd"
+case $? in
+0)	cp "$uhttpd" "$R/uhttpd"
 	port=$(free_port)
 	router_server uhttpd "$R/uhttpd" -f -p "127.0.0.1:$port" \
 	    -h "$R" -x /cgi-bin -c "$R/httpd.conf"
 	router_checks "http://127.0.0.1:$port/cgi-bin/fcgi_proc" "uhttpd (README)"
-	stop_server
-else
-	echo "# skip - uhttpd: $uhttpd"
-fi
+	stop_server ;;
+3)	echo "# skip - uhttpd: ${uhttpd#skipped: }" ;;
+*)	not_ok "uhttpd (README): uhttpd did not build" ;;
+esac
 port=$(free_port)
 router_server busybox busybox httpd -f -p "127.0.0.1:$port" -h "$R" \
     -c "$R/httpd.conf"

@@ -211,17 +211,22 @@ race() {
 		ln -sf "$LOCKDIR/procmon.sleep1" "$f"; rm -f "$f"
 		: >"$f"; chmod 600 "$f"; rm -f "$f"
 		mv "$f$i" "$f"; rm -f "$f"
+		echo $i >"$T/rounds.new"; mv "$T/rounds.new" "$T/rounds"
 	done
 }
-# Forty lists while the racer runs, however fast either goes.
+# Forty lists while the racer runs, however fast either goes: they begin
+# after its first round, and end before its last.
 : >"$T/racing"
 race &
 racer=$!
+poll 30 test -s "$T/rounds"
 wrong=0
 for _ in $(seq 40); do
 	request GET list
 	status_is 200 && valid_json || wrong=$((wrong + 1))
 done
+before=$(cat "$T/rounds")
+poll 30 eval '[ "$(cat "$T/rounds")" != "$before" ]'
 rm -f "$T/racing"
 wait "$racer"
 check "forty lists while files raced: each one 200 and valid JSON" \

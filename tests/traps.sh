@@ -124,7 +124,7 @@ check "... procmon_up 1" grep -qx 'procmon_up 1' "$T/body"
 monitors=$(lock_field procmon1 5; lock_field procmon2 5)
 kill -9 $monitors
 wait "$SUP_PID" 2>/dev/null	# (no "Killed" from bash)
-for pid in $monitors; do gone "$pid" 5; done
+for pid in $monitors; do gone "$pid"; done
 request GET list
 check "procmon killed: procmon1 and procmon2 listed stopped" json_is \
     'map(select(.name | startswith("procmon")) | .state) == ["stopped","stopped"]'

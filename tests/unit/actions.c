@@ -226,6 +226,24 @@ procmon_looks(const char *name)
 	return child;
 }
 
+/* Whether pid waits for a flock() (a "->" line of /proc/locks). */
+static bool
+waits_for_flock(pid_t pid)
+{
+	char line[256], holder[24];
+	bool waiting = false;
+	FILE *f;
+
+	snprintf(holder, sizeof holder, " %ld ", (long)pid);
+	if ((f = fopen("/proc/locks", "r")) == NULL)
+		return false;
+	while (!waiting && fgets(line, sizeof line, f) != NULL)
+		waiting = strstr(line, "-> FLOCK ") != NULL &&
+		    strstr(line, holder) != NULL;
+	fclose(f);
+	return waiting;
+}
+
 /*
  * Two starts of one stopped entry.  The first is held between its read
  * and its write; the second must not decide from the same old header,
@@ -236,7 +254,8 @@ void
 test_writers(void)
 {
 	pid_t first, second, started = 0;
-	int st, second_done = 0;
+	bool second_done = false, second_waits = false;
+	int st;
 	char c;
 
 	write_lockfile("twice", 4242, TERMINATE_STOP, 3, time(NULL), "x", 1,
@@ -247,14 +266,17 @@ test_writers(void)
 	check(read(pause_write[0], &c, 1) == 1, "the first start is held "
 	    "after its read");
 	second = start_in_child("twice", false);
-	/* Without a lock between them, the second runs through now. */
-	for (st = 0; st < 100 && !second_done; st++) {
+	/* Without a lock between them, the second runs through now; with
+	 * one, it is seen waiting (30 s only bound a machine that stalls). */
+	for (st = 0; st < 3000 && !second_done && !second_waits; st++) {
 		second_done = waitpid(second, NULL, WNOHANG) == second;
+		second_waits = waits_for_flock(second);
 		usleep(10000);
 	}
 	if (second_done)
 		started = procmon_looks("twice");
-	check(!second_done, "the second waits for the first to be done");
+	check(second_waits && !second_done, "the second waits for the first "
+	    "to be done");
 	if (write(resume_write[1], "r", 1) != 1)
 		exit(1);
 	waitpid(first, &st, 0);

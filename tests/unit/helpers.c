@@ -265,8 +265,11 @@ spawn_program(const char *program)
 void
 reap(pid_t pid)
 {
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	/* Only a child not yet reaped: a pid reaped may be another's now. */
+	if (waitpid(pid, NULL, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
 }
 
 enum pm_status

@@ -295,6 +295,6 @@ test_leader_gone(void)
 	check(act("leaderless", PM_STOP, 0, &out) == PM_OK &&
 	    out.killed == pid, "stop: a holder whose main thread has ended "
 	    "is killed");
-	check(!lives(pid), "... and is gone");
+	check(died(pid), "... and is gone");
 	reap(pid);
 }
